@@ -1,0 +1,81 @@
+"""Errors every stage raises; only cli.py prints them and picks the exit code.
+
+A ContentError names a file (and line where there is one); a ConfigError names a
+site.toml key. Stages that find several problems collect them and raise a
+BuildFailed holding all of them, so a writer sees every broken post at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class SiteError(Exception):
+    """A problem in the user's site, with where it is and what to do about it."""
+
+    message: str
+    path: Path | None = None
+    line: int | None = None
+    hint: str | None = None
+    exit_code: int = field(default=1, init=False)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def location(self, root: Path | None = None) -> str:
+        """`posts/x.md:3` style location, relative to `root` when possible."""
+        if self.path is None:
+            return ""
+        shown = self.path
+        if root is not None:
+            try:
+                shown = self.path.resolve().relative_to(root.resolve())
+            except ValueError:
+                shown = self.path
+        return f"{shown}:{self.line}" if self.line else str(shown)
+
+    def __str__(self) -> str:
+        where = self.location()
+        return f"{where}: {self.message}" if where else self.message
+
+
+@dataclass
+class ContentError(SiteError):
+    """A post, template or asset is wrong: exit code 1."""
+
+
+@dataclass
+class ConfigError(SiteError):
+    """site.toml or a command-line option is wrong: exit code 2."""
+
+    key: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.exit_code = 2
+
+
+class BuildFailed(Exception):
+    """Several errors collected by one stage; the exit code is the worst one's."""
+
+    def __init__(self, errors: list[SiteError]):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+    @property
+    def exit_code(self) -> int:
+        return max(error.exit_code for error in self.errors)
+
+
+@dataclass(frozen=True)
+class BuildWarning:
+    """Something worth fixing that does not stop the build (an error under --strict)."""
+
+    message: str
+    path: Path | None = None
+    line: int | None = None
+
+    def as_error(self) -> ContentError:
+        return ContentError(self.message, self.path, self.line)
