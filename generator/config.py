@@ -1,0 +1,259 @@
+"""Stage 1: site.toml -> Config.
+
+The file is read with tomllib and validated with pydantic. Every problem becomes a
+ConfigError naming the key (``build.permalink``) and, where the key is written in
+the file, its line. Unknown keys are errors: a typo must not be silently ignored.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from generator.errors import BuildFailed, ConfigError
+
+CONFIG_FILE = "site.toml"
+PERMALINK_TOKENS = ("year", "month", "day", "slug")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class SiteSection(_Section):
+    title: str
+    description: str = ""
+    base_url: str
+    language: str = "en"
+    timezone: str = "UTC"
+    copyright: str | None = None
+    image: str | None = None  # default social-card image, relative to static/ or absolute URL
+    favicon: str | None = None
+    logo: str | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        return check_base_url(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Paris'")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language_tag(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", value):
+            raise ValueError(f"{value!r} is not a language tag such as 'en' or 'pt-BR'")
+        return value
+
+
+class AuthorEntry(_Section):
+    name: str
+    url: str | None = None
+    email: str | None = None
+    bio: str | None = None
+    avatar: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _web_url(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+
+class BuildSection(_Section):
+    output_dir: str = "_site"
+    theme: str = "default"
+    permalink: str = "/{year}/{month}/{slug}/"
+    posts_per_page: int = Field(default=10, ge=1, le=1000)
+    highlight_light: str = "default"
+    highlight_dark: str = "monokai"
+    words_per_minute: int = Field(default=220, ge=50, le=2000)
+    related_posts: int = Field(default=3, ge=0, le=50)
+
+    @field_validator("permalink")
+    @classmethod
+    def _valid_pattern(cls, value: str) -> str:
+        check_permalink_pattern(value)
+        return value
+
+
+class FeedsSection(_Section):
+    rss: bool = True
+    atom: bool = True
+    json_feed: bool = Field(default=True, alias="json")
+    limit: int = Field(default=20, ge=1, le=10000)
+    full_content: bool = True
+    per_tag: bool = True
+    per_author: bool = True
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class MenuItem(_Section):
+    name: str
+    url: str
+
+
+class CommentsSection(BaseModel):
+    """Which comments embed to show; each provider's own table is checked by comments.py."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    provider: Literal["giscus", "utterances", "disqus", "isso", "remark42", "cusdis", "none"] = "none"
+    load: Literal["lazy", "click", "eager"] = "lazy"
+
+
+class Config(_Section):
+    site: SiteSection
+    authors: dict[str, AuthorEntry] = {}
+    build: BuildSection = BuildSection()
+    feeds: FeedsSection = FeedsSection()
+    comments: CommentsSection = CommentsSection()
+    menu: tuple[MenuItem, ...] = ()
+
+    # Not from the file: the site folder, set by load_config.
+    _root: Path = PrivateAttr(default=Path("."))
+
+    @model_validator(mode="after")
+    def _authors_keys(self) -> "Config":
+        for key in self.authors:
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", key):
+                raise ValueError(f"author key {key!r} must be letters, digits, '-', '_' or '.'")
+        return self
+
+    @property
+    def root(self) -> Path:
+        return self._root
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.site.timezone)
+
+    @property
+    def posts_dir(self) -> Path:
+        return self.root / "posts"
+
+    @property
+    def output_dir(self) -> Path:
+        return (self.root / self.build.output_dir).resolve()
+
+
+def check_base_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{value!r} is not an absolute http(s) URL such as 'https://blog.example.com'")
+    if parts.query or parts.fragment:
+        raise ValueError("must not have a query or fragment")
+    return value.rstrip("/") + "/"
+
+
+def check_permalink_pattern(pattern: str) -> None:
+    if not pattern.startswith("/"):
+        raise ValueError("must start with '/'")
+    tokens = re.findall(r"\{([^}]*)\}", pattern)
+    unknown = [t for t in tokens if t not in PERMALINK_TOKENS]
+    if unknown:
+        raise ValueError(f"unknown token {{{unknown[0]}}}; use {', '.join('{' + t + '}' for t in PERMALINK_TOKENS)}")
+    if "slug" not in tokens:
+        raise ValueError("must contain {slug}, or every post would share one URL")
+    if ".." in pattern.split("/") or "\\" in pattern:
+        raise ValueError("must not contain '..' or backslashes")
+
+
+def load_config(site_dir: Path, *, base_url: str | None = None) -> Config:
+    """Read and validate `site_dir/site.toml`; `base_url` overrides [site].base_url."""
+    path = site_dir / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"no {CONFIG_FILE} in {site_dir}", path, hint="run blog in a site folder, or pass --site DIR")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {CONFIG_FILE}: {exc}", path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        raise ConfigError(f"invalid TOML: {exc}", path, line)
+    if base_url is not None:
+        data.setdefault("site", {})
+        if isinstance(data["site"], dict):
+            data["site"]["base_url"] = base_url
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise BuildFailed([_config_error(err, path, text) for err in exc.errors()])
+    config._root = site_dir.resolve()
+    _check_theme(config, path, text)
+    return config
+
+
+def _config_error(err: dict, path: Path, text: str) -> ConfigError:
+    loc = [str(part) for part in err["loc"]]
+    key = ".".join(loc) if loc else "(top level)"
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "missing":
+        message = "is required"
+    elif err["type"] == "extra_forbidden":
+        message = "is not a known setting"
+    return ConfigError(f"{key}: {message}", path, find_key_line(text, loc), key=key)
+
+
+def _check_theme(config: Config, path: Path, text: str) -> None:
+    from generator.theme import find_theme_dir  # theme.py sits below config; imported lazily to keep config standalone
+
+    if find_theme_dir(config) is None:
+        raise ConfigError(
+            f"build.theme: no theme named {config.build.theme!r}",
+            path,
+            find_key_line(text, ["build", "theme"]),
+            hint="themes live in themes/<name>/ in the site or ship with the generator ('default')",
+            key="build.theme",
+        )
+
+
+def find_key_line(text: str, loc: list[str]) -> int | None:
+    """The line where a dotted key is written, found by scanning table headers and keys.
+
+    tomllib keeps no positions, so this looks for `[table]` then `key =` below it;
+    good enough to point a user at the right line, and None when not found.
+    """
+    if not loc:
+        return None
+    lines = text.splitlines()
+    table, key = loc[:-1], loc[-1]
+    start = 0
+    if table:
+        header = re.compile(r"^\s*\[\[?\s*" + r"\s*\.\s*".join(re.escape(p) for p in table) + r"\s*\]\]?\s*(#.*)?$")
+        for number, line in enumerate(lines):
+            if header.match(line):
+                start = number + 1
+                break
+        else:
+            # The key may be the table itself (`[comments.giscus]`) or written inline.
+            return find_key_line(text, table)
+    key_re = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
+    table_re = re.compile(r"^\s*\[")
+    for number in range(start, len(lines)):
+        if table and number > start and table_re.match(lines[number]):
+            break
+        if key_re.match(lines[number]) or (not table and table_re.match(lines[number]) and key in lines[number]):
+            return number + 1
+    return None
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None

@@ -1,0 +1,375 @@
+"""Stage 2: posts/**.md -> list[SourcePost] (front matter, dates, slugs, drafts).
+
+Reads every post and asset under `posts/`, splits the front matter from the body,
+and validates the front matter with pydantic. It never renders Markdown. Every
+problem is collected as a ContentError naming the file and the line (lines are
+counted in the file, front matter included), and all of them are raised together.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date as date_type
+from datetime import datetime, time
+from pathlib import Path, PurePosixPath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from slugify import slugify
+
+from generator.config import Config
+from generator.errors import BuildFailed, ContentError
+from generator.urls import unsafe_segment_reason
+
+FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+# What editors and OSes leave beside real files: Emacs locks and backups, Vim swap files, macOS metadata.
+IGNORED_NAME = re.compile(r"^\.|~$|^#.*#$|\.(swp|swo|swx|tmp|bak|orig)$", re.IGNORECASE)
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FrontMatterLoader(_Loader):  # type: ignore[misc, valid-type]
+    """Safe YAML, but dates stay strings: we parse them ourselves to report bad ones with their line."""
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+
+
+@dataclass(frozen=True)
+class SourcePost:
+    """One post as written: validated front matter and the raw Markdown body."""
+
+    source: Path  # the file
+    rel_path: PurePosixPath  # relative to posts/
+    title: str
+    date: datetime  # aware
+    updated: datetime | None
+    slug: str
+    tags: tuple[str, ...]
+    authors: tuple[str, ...]  # [authors.*] keys or plain names
+    summary: str | None
+    image: str | None
+    draft: bool
+    comments: bool
+    pinned_id: str | None  # front matter `id`: keeps feed ids and comment threads when a slug changes
+    extra: dict[str, Any] = field(compare=False)
+    body: str = field(repr=False)
+    body_line: int = 1  # the file's line number of the body's first line
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file beside the posts (an image, a PDF) copied to the output with the same relative path."""
+
+    source: Path
+    rel_path: PurePosixPath
+
+
+@dataclass(frozen=True)
+class Content:
+    posts: tuple[SourcePost, ...]
+    assets: tuple[Asset, ...]
+
+
+class FrontMatter(BaseModel):
+    """The keys the generator understands; any other key is kept for templates as `post.extra`."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    title: str
+    date: str | None = None
+    updated: str | None = None
+    slug: str | None = None
+    tags: list[str] = []
+    author: list[str] = []
+    authors: list[str] = []
+    summary: str | None = None
+    image: str | None = None
+    draft: bool = False
+    comments: bool = True
+    id: str | None = None
+
+    @field_validator("title", "summary", "slug", "image", "id", mode="before")
+    @classmethod
+    def _scalar_text(cls, value: Any) -> Any:
+        # `title: 2024` or `slug: 1.0` are text to a writer, not numbers.
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+    @field_validator("title")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+    @field_validator("tags", "author", "authors", mode="before")
+    @classmethod
+    def _string_or_list(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list):
+            return [str(item) if isinstance(item, (int, float)) and not isinstance(item, bool) else item for item in value]
+        raise ValueError(f"must be a text or a list of texts, not {type(value).__name__} {value!r}")
+
+
+def load_content(config: Config) -> Content:
+    """Read every post and asset under posts/; raise BuildFailed with every problem found."""
+    posts_dir = config.posts_dir
+    if not posts_dir.exists():
+        return Content((), ())
+    if not posts_dir.is_dir():
+        raise ContentError("posts is a file, not a folder", posts_dir, hint="posts/ must be a folder of Markdown files")
+    posts: list[SourcePost] = []
+    assets: list[Asset] = []
+    errors: list[ContentError] = []
+    for path, error in _walk(posts_dir, config.root):
+        if error is not None:
+            errors.append(error)
+            continue
+        rel = PurePosixPath(path.relative_to(posts_dir).as_posix())
+        if path.suffix.lower() in MARKDOWN_SUFFIXES:
+            try:
+                posts.append(read_post(path, rel, config.zone))
+            except ContentError as exc:
+                errors.append(exc)
+            except BuildFailed as exc:
+                errors.extend(exc.errors)  # type: ignore[arg-type]
+        else:
+            assets.append(Asset(path, rel))
+    if errors:
+        raise BuildFailed(errors)  # type: ignore[arg-type]
+    return Content(tuple(posts), tuple(assets))
+
+
+def _walk(posts_dir: Path, site_root: Path):
+    """Yield (file, None) for every file to read, or (path, error) for one that must be refused."""
+    root = site_root.resolve()
+    for folder, dirnames, filenames in os.walk(posts_dir, onerror=None):
+        folder_path = Path(folder)
+        dirnames[:] = sorted(d for d in dirnames if not IGNORED_NAME.search(d))
+        for name in list(dirnames):
+            if (folder_path / name).is_symlink():
+                dirnames.remove(name)
+                yield _symlink_check(folder_path / name, root)
+        for name in sorted(filenames):
+            if IGNORED_NAME.search(name):
+                continue
+            path = folder_path / name
+            if path.is_symlink():
+                result = _symlink_check(path, root)
+                if result[1] is not None or not path.is_file():
+                    if result[1] is not None:
+                        yield result
+                    continue
+            yield path, None
+
+
+def _symlink_check(path: Path, root: Path) -> tuple[Path, ContentError | None]:
+    target = path.resolve()
+    if not target.is_relative_to(root):
+        return path, ContentError(
+            f"is a symbolic link to {target}, outside the site folder; refusing to read it",
+            path,
+            hint="copy the file into the site instead of linking to it",
+        )
+    if target.is_dir():
+        return path, ContentError("is a symbolic link to a folder; link the files or move the folder", path)
+    return path, None
+
+
+def read_post(path: Path, rel: PurePosixPath, zone: ZoneInfo) -> SourcePost:
+    text = _read_text(path)
+    meta, key_lines, body, body_line = split_front_matter(text, path)
+    return _validate(meta, key_lines, body, body_line, path, rel, zone)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(f"cannot read the file: {exc.strerror or exc}", path)
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise ContentError("contains a NUL byte; is this a binary file saved as .md?", path, line)
+    try:
+        text = data.decode("utf-8-sig")  # a BOM from Windows editors is dropped
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ContentError(
+            f"is not valid UTF-8 (byte 0x{data[exc.start]:02x})", path, line, hint="save the file as UTF-8"
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict, dict[str, int], str, int]:
+    """Return (metadata, line of each key, body, line where the body starts)."""
+    handler = YAMLHandler()
+    if not text.strip():
+        raise ContentError("is empty; a post needs front matter with at least a title", path, 1)
+    if not handler.detect(text) or not re.match(r"-{3,}[ \t]*\n", text):
+        raise ContentError(
+            "has no front matter; a post starts with a '---' line, YAML keys (title: ...), and another '---' line",
+            path,
+            1,
+        )
+    try:
+        fm_text, body = handler.split(text)
+    except ValueError:
+        raise ContentError("front matter opened on line 1 is never closed with a '---' line", path, 1)
+    body_line = text.count("\n", 0, len(text) - len(body)) + 1
+    # fm_text starts with the newline that ends the opening "---", so its line 0 is file line 1.
+    meta, key_lines = _load_yaml(fm_text, path, first_line=1)
+    return meta, key_lines, body, body_line
+
+
+def _load_yaml(fm_text: str, path: Path, first_line: int) -> tuple[dict, dict[str, int]]:
+    loader = _FrontMatterLoader(fm_text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        if not isinstance(node, yaml.MappingNode):
+            raise ContentError("front matter must be YAML keys and values (title: ...), not a list or text", path, first_line)
+        key_lines = {
+            str(key.value): key.start_mark.line + first_line for key, _ in node.value if isinstance(key, yaml.ScalarNode)
+        }
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark else first_line
+        problem = " ".join(filter(None, [exc.context, exc.problem]))
+        hint = "YAML does not allow tabs for indentation; use spaces" if "\\t" in problem or "tab" in problem else None
+        raise ContentError(f"front matter is not valid YAML: {problem}", path, line, hint=hint)
+    except yaml.YAMLError as exc:
+        raise ContentError(f"front matter is not valid YAML: {exc}", path, first_line)
+    except RecursionError:
+        raise ContentError("front matter is nested too deeply", path, first_line)
+    finally:
+        loader.dispose()
+    if not all(isinstance(key, str) for key in data):
+        bad = next(key for key in data if not isinstance(key, str))
+        raise ContentError(f"front matter key {bad!r} is not text", path, first_line)
+    return data, key_lines
+
+
+def _validate(meta, key_lines, body, body_line, path, rel, zone) -> SourcePost:
+    errors: list[ContentError] = []
+
+    def fail(key: str | None, message: str, hint: str | None = None) -> None:
+        line = key_lines.get(key, 1) if key else 1
+        errors.append(ContentError(f"{key}: {message}" if key else message, path, line, hint=hint))
+
+    try:
+        fm = FrontMatter.model_validate(meta)
+    except ValidationError as exc:
+        for err in exc.errors():
+            key = str(err["loc"][0]) if err["loc"] else None
+            message = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "missing":
+                message = "is required"
+            elif err["type"].endswith("_type"):
+                message = f"{message}, got {type(err['input']).__name__} {_short(err['input'])}"
+            fail(key, message)
+        raise BuildFailed(errors)  # type: ignore[arg-type]
+
+    name_match = FILENAME_DATE.match(PurePosixPath(rel.name).stem)
+    post_date = updated = None
+    if fm.date is not None:
+        post_date = _parse_date(fm.date, zone, lambda m: fail("date", m))
+    elif name_match:
+        try:
+            day = date_type(int(name_match[1]), int(name_match[2]), int(name_match[3]))
+            post_date = datetime.combine(day, time(0, 0), tzinfo=zone)
+        except ValueError as exc:
+            fail(None, f"the date in the file name is impossible ({exc})", "rename the file or set date: in the front matter")
+    else:
+        fail(None, "has no date: add `date: YYYY-MM-DD` to the front matter or start the file name with YYYY-MM-DD-")
+    if fm.updated is not None:
+        updated = _parse_date(fm.updated, zone, lambda m: fail("updated", m))
+
+    slug = _choose_slug(fm, rel, name_match, fail)
+    authors = fm.authors or fm.author
+    if fm.authors and fm.author:
+        fail("authors", "use either author or authors, not both")
+    if errors:
+        raise BuildFailed(errors)  # type: ignore[arg-type]
+    extra = {key: value for key, value in (fm.model_extra or {}).items()}
+    summary = fm.summary if fm.summary is not None else _text_or_none(extra.get("description") or extra.get("excerpt"))
+    return SourcePost(
+        source=path,
+        rel_path=rel,
+        title=fm.title,
+        date=post_date,  # type: ignore[arg-type]
+        updated=updated,
+        slug=slug,
+        tags=_unique(tag.strip() for tag in fm.tags if tag.strip()),
+        authors=_unique(name.strip() for name in authors if name.strip()),
+        summary=summary.strip() if summary else None,
+        image=fm.image.strip() if fm.image else None,
+        draft=fm.draft,
+        comments=fm.comments,
+        pinned_id=fm.id,
+        extra=extra,
+        body=body,
+        body_line=body_line,
+    )
+
+
+def _choose_slug(fm: FrontMatter, rel: PurePosixPath, name_match, fail) -> str:
+    if fm.slug is not None:
+        reason = unsafe_segment_reason(fm.slug)
+        if reason:
+            fail("slug", f"{fm.slug!r} {reason}")
+        return fm.slug
+    stem = name_match[4] if name_match else PurePosixPath(rel.name).stem
+    if unsafe_segment_reason(stem) is None:
+        return stem
+    return slugify(stem) or slugify(fm.title) or "post"
+
+
+def parse_date(value: str, zone: ZoneInfo) -> datetime:
+    """Parse the date forms writers use: 2026-11-24, 2026-11-24 09:30, ISO 8601 with offset, Jekyll's `-0700`."""
+    text = value.strip()
+    text = re.sub(r"(\d)\s+(Z|UTC|[+-]\d{1,2}(:?\d{2})?)$", r"\1\2", text)
+    text = re.sub(r"UTC$", "+00:00", text)
+    text = re.sub(r"([+-])(\d)$", r"\g<1>0\g<2>:00", text)  # YAML allows "-5" for -05:00
+    text = re.sub(r"([+-]\d{2})$", r"\1:00", text) if re.search(r"[T ]\d", text) else text
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed
+
+
+def _parse_date(value: str, zone: ZoneInfo, fail) -> datetime | None:
+    try:
+        return parse_date(value, zone)
+    except ValueError as exc:
+        reason = str(exc)
+        if "range" in reason or "must be in" in reason:
+            fail(f"{value!r} is not a real date ({reason})")
+        else:
+            fail(f"{value!r} is not a date I can read; write it as YYYY-MM-DD, YYYY-MM-DD HH:MM or 2026-11-24T09:30:00+01:00")
+        return None
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _unique(items) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,317 @@
+"""The markdown stage: one post body (Markdown text) in, rendered data out.
+
+`render_markdown` is a pure function: no file I/O, no knowledge of other posts,
+no template evaluation (`{{ x }}` in a post stays literal text). From a single
+parse it produces the body HTML, the summary HTML, the table of contents, the
+links and images the writer used (for link checking) and a word count.
+
+Parser: markdown-it-py's "commonmark" preset with raw HTML allowed (writers are
+trusted employees), typographer off, plus GFM tables and strikethrough,
+footnotes, heading anchors, task lists, definition lists and admonitions.
+Fenced code is highlighted with Pygments at build time, using CSS classes;
+`highlight_css` produces the matching stylesheet.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import markdown_it
+import mdit_py_plugins
+import pygments
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml, unescapeAll
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+# Bump whenever a change to this module changes the output for the same body,
+# so cached renders made by the previous code are not reused.
+MARKDOWN_REVISION = 1
+
+# `<!--more-->` alone on a line ends the summary; spaces and case are tolerated.
+_MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
+
+# Characters that are invisible in a browser but make XML (feeds) invalid or
+# cannot be encoded as UTF-8 (lone surrogates); \t \n \r are kept.
+_UNWANTED_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+# Class-based output (no inline styles); the wrapper is written by _render_fence
+# so it can carry data-lang.
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+@dataclass(frozen=True)
+class MarkdownSettings:
+    highlight: bool = True  # Pygments highlighting of fenced code
+    anchor_links: bool = True  # a "#" permalink anchor inside each heading
+    toc_min_level: int = 2
+    toc_max_level: int = 3
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str  # plain text of the heading
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A link or image written in Markdown (raw HTML tags are not included)."""
+
+    url: str  # the href/src attribute value, unescaped (markdown-it normalises it)
+    line: int  # 1-based line in the body
+    is_image: bool
+    alt: str = ""  # images only
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    summary_html: str  # before <!--more-->, else the first top-level paragraph, else ""
+    has_more: bool  # the body has a <!--more--> marker on a line of its own
+    toc: tuple[Heading, ...]  # top-level headings within the settings' toc levels
+    references: tuple[Reference, ...]
+    # Words of text a reader sees: prose, headings, table cells, footnotes and
+    # code (inline and blocks). Raw HTML, image alt text and the permalink "#"
+    # are not counted. Words are whitespace-separated runs.
+    word_count: int
+
+
+def render_markdown(body: str, settings: MarkdownSettings = MarkdownSettings()) -> Rendered:
+    """Render one post body. Never raises on any str input."""
+    md = _parser(settings)
+    env: EnvType = {}
+    tokens = md.parse(_UNWANTED_CHARS.sub("", body), env)
+    html = md.renderer.render(tokens, md.options, env)
+
+    more_at = _more_marker_index(tokens)
+    if more_at is not None:
+        summary_tokens = tokens[:more_at]
+    else:
+        summary_tokens = _first_paragraph(tokens)
+    summary_html = md.renderer.render(summary_tokens, md.options, env) if summary_tokens else ""
+
+    toc, references, word_count = _walk(tokens, settings, md, env)
+    return Rendered(
+        html=html,
+        summary_html=summary_html,
+        has_more=more_at is not None,
+        toc=toc,
+        references=references,
+        word_count=word_count,
+    )
+
+
+def renderer_key(settings: MarkdownSettings) -> str:
+    """A string that changes whenever the output of render_markdown could change
+    for the same body: the settings, the versions of markdown-it-py,
+    mdit-py-plugins and pygments, and MARKDOWN_REVISION. Part of the cache key."""
+    # Every settings field is included, so a field added later is too.
+    fields = ",".join(
+        f"{field.name}={getattr(settings, field.name)!r}" for field in dataclasses.fields(settings)
+    )
+    return (
+        f"markdown-rev={MARKDOWN_REVISION};markdown-it-py={markdown_it.__version__};"
+        f"mdit-py-plugins={mdit_py_plugins.__version__};pygments={pygments.__version__};"
+        f"{fields}"
+    )
+
+
+def highlight_css(light_style: str = "default", dark_style: str = "monokai") -> str:
+    """CSS for highlighted code: the light style by default and the dark style
+    inside @media (prefers-color-scheme: dark), all scoped to `.highlight`."""
+    dark = "\n".join("  " + rule for rule in _style_rules(dark_style).splitlines())
+    return (
+        f"{_style_rules(light_style)}\n"
+        f"@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+    )
+
+
+def _style_rules(style: str) -> str:
+    # Not get_style_defs(): its line-number rules (`pre { line-height }`,
+    # `td.linenos`) are unscoped and would restyle every <pre> on the page;
+    # we never emit line numbers, so only background and token rules are needed.
+    formatter = HtmlFormatter(style=style)
+    rules = formatter.get_background_style_defs(".highlight")
+    rules += formatter.get_token_style_defs(".highlight")
+    return "\n".join(rules)
+
+
+# --- parser construction -------------------------------------------------
+
+
+@lru_cache(maxsize=16)
+def _parser(settings: MarkdownSettings) -> MarkdownIt:
+    """One configured MarkdownIt per settings; building it costs more than a small post."""
+    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(deflist_plugin)
+    md.use(tasklists_plugin)
+    md.use(admon_plugin)
+    # Ids on every level so any heading can be linked to, not only those in the toc.
+    md.use(
+        anchors_plugin,
+        min_level=1,
+        max_level=6,
+        slug_func=_slugify,
+        permalink=settings.anchor_links,
+        permalinkSymbol="#",
+    )
+    md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("table_close", _render_table_close)
+    if settings.highlight:
+        md.add_render_rule("fence", _render_fence)
+    return md
+
+
+def _slugify(title: str) -> str:
+    """GitHub-like slug that keeps letters, marks and digits of any script."""
+    kept = []
+    for char in unicodedata.normalize("NFC", title.strip().lower()):
+        if char.isspace() or char == "-":
+            kept.append("-")
+        elif char == "_" or unicodedata.category(char)[0] in "LMN":
+            kept.append(char)
+    slug = re.sub("-{2,}", "-", "".join(kept)).strip("-")
+    # A heading of only punctuation or emoji still needs a usable id.
+    return slug or "section"
+
+
+def _render_table_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    # The wrapper lets the theme make wide tables scroll on narrow screens.
+    return '<div class="table-wrap">\n' + self.renderToken(tokens, idx, options, env)
+
+
+def _render_table_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
+def _render_fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    token = tokens[idx]
+    lang = _fence_language(token.info)
+    data_lang = f' data-lang="{escapeHtml(lang)}"' if lang else ""
+    code = _highlight(token.content, lang)
+    return f'<div class="highlight"{data_lang}><pre><code>{code}</code></pre></div>\n'
+
+
+def _fence_language(info: str) -> str:
+    """The language of a fence's info string: ```` ```rust,ignore title ```` -> "rust"."""
+    words = unescapeAll(info).split(maxsplit=1)
+    # rustdoc-style attributes follow a comma; they are not part of the name.
+    return words[0].split(",", 1)[0] if words else ""
+
+
+def _highlight(code: str, lang: str) -> str:
+    """Highlighted HTML for code, or the escaped code when lang is unknown."""
+    lexer = _lexer(lang.lower()) if lang else None
+    if lexer is None:
+        return escapeHtml(code)
+    try:
+        return pygments.highlight(code, lexer, _FORMATTER)
+    except Exception:  # a lexer bug must not fail the build; plain code is still correct
+        return escapeHtml(code)
+
+
+@lru_cache(maxsize=512)
+def _lexer(name: str) -> Lexer | None:
+    # No guessing from the content: an unknown name means plain text.
+    try:
+        # stripnl=False keeps leading/trailing blank lines as written.
+        return get_lexer_by_name(name, stripnl=False)
+    except ClassNotFound:
+        return None
+    except Exception:  # a broken third-party lexer plugin: treat as unknown
+        return None
+
+
+# --- reading the token stream --------------------------------------------
+
+
+def _more_marker_index(tokens: Sequence[Token]) -> int | None:
+    # Only a top-level html_block can be "a line of its own"; a marker inside
+    # a paragraph or a list item does not split the post.
+    for index, token in enumerate(tokens):
+        if token.type == "html_block" and token.level == 0 and _MORE_MARKER.fullmatch(token.content.strip()):
+            return index
+    return None
+
+
+def _first_paragraph(tokens: Sequence[Token]) -> list[Token]:
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            return list(tokens[index : index + 3])  # open, inline, close
+    return []
+
+
+def _walk(
+    tokens: Sequence[Token], settings: MarkdownSettings, md: MarkdownIt, env: EnvType
+) -> tuple[tuple[Heading, ...], tuple[Reference, ...], int]:
+    """One pass over the tokens collecting the toc, references and word count."""
+    toc: list[Heading] = []
+    references: list[Reference] = []
+    words = 0
+    block_line = 1  # cells of a table have no map of their own; use the last seen
+    for index, token in enumerate(tokens):
+        if token.map is not None:
+            block_line = token.map[0] + 1
+        if token.type in ("fence", "code_block"):
+            words += len(token.content.split())
+        elif token.type == "inline" and token.children:
+            words += len(_visible_text(token.children).split())
+            references.extend(_references(token.children, block_line, md, env))
+        elif token.type == "heading_open" and token.level == 0:
+            level = int(token.tag[1])
+            if settings.toc_min_level <= level <= settings.toc_max_level:
+                text = _visible_text(tokens[index + 1].children or []).strip()
+                toc.append(Heading(level, str(token.attrGet("id") or ""), text))
+    return tuple(toc), tuple(references), words
+
+
+def _visible_text(children: Sequence[Token]) -> str:
+    # Raw HTML (including the permalink "#") and image alt text are not shown
+    # as text; line breaks are word breaks.
+    parts = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+def _references(children: Sequence[Token], first_line: int, md: MarkdownIt, env: EnvType) -> list[Reference]:
+    """Links and images among an inline token's children, with their lines.
+
+    Inline children carry no line map, so the line is the block's first line
+    plus the line breaks seen so far (breaks inside raw HTML included).
+    """
+    found = []
+    line = first_line
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif child.type == "html_inline":
+            line += child.content.count("\n")
+        elif child.type == "link_open" and child.attrGet("class") != "header-anchor":
+            found.append(Reference(str(child.attrGet("href") or ""), line, False))
+        elif child.type == "image":
+            # The same text the renderer puts in the alt attribute.
+            alt = md.renderer.renderInlineAsText(child.children, md.options, env)
+            found.append(Reference(str(child.attrGet("src") or ""), line, True, alt))
+    return found
