@@ -193,16 +193,22 @@ def _slugify(title: str) -> str:
     return slug or "section"
 
 
-def _render_table_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+def _render_table_open(
+    self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     # The wrapper lets the theme make wide tables scroll on narrow screens.
     return '<div class="table-wrap">\n' + self.renderToken(tokens, idx, options, env)
 
 
-def _render_table_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+def _render_table_close(
+    self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     return self.renderToken(tokens, idx, options, env) + "</div>\n"
 
 
-def _render_fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+def _render_fence(
+    self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     token = tokens[idx]
     lang = _fence_language(token.info)
     data_lang = f' data-lang="{escapeHtml(lang)}"' if lang else ""
@@ -247,7 +253,9 @@ def _more_marker_index(tokens: Sequence[Token]) -> int | None:
     # Only a top-level html_block can be "a line of its own"; a marker inside
     # a paragraph or a list item does not split the post.
     for index, token in enumerate(tokens):
-        if token.type == "html_block" and token.level == 0 and _MORE_MARKER.fullmatch(token.content.strip()):
+        if token.type != "html_block" or token.level != 0:
+            continue
+        if _MORE_MARKER.fullmatch(token.content.strip()):
             return index
     return None
 
@@ -267,14 +275,19 @@ def _walk(
     references: list[Reference] = []
     words = 0
     block_line = 1  # cells of a table have no map of their own; use the last seen
+    note_lines: dict[int, int] = {}  # inline footnote id -> line of its ^[...]
     for index, token in enumerate(tokens):
         if token.map is not None:
             block_line = token.map[0] + 1
+        elif token.type == "footnote_open":
+            # Inline footnotes are moved to the end without a map; their text
+            # was written where the footnote is referenced.
+            block_line = note_lines.get(token.meta.get("id", -1), block_line)
         if token.type in ("fence", "code_block"):
             words += len(token.content.split())
         elif token.type == "inline" and token.children:
             words += len(_visible_text(token.children).split())
-            references.extend(_references(token.children, block_line, md, env))
+            references.extend(_references(token.children, block_line, md, env, note_lines))
         elif token.type == "heading_open" and token.level == 0:
             level = int(token.tag[1])
             if settings.toc_min_level <= level <= settings.toc_max_level:
@@ -295,7 +308,13 @@ def _visible_text(children: Sequence[Token]) -> str:
     return "".join(parts)
 
 
-def _references(children: Sequence[Token], first_line: int, md: MarkdownIt, env: EnvType) -> list[Reference]:
+def _references(
+    children: Sequence[Token],
+    first_line: int,
+    md: MarkdownIt,
+    env: EnvType,
+    note_lines: dict[int, int],
+) -> list[Reference]:
     """Links and images among an inline token's children, with their lines.
 
     Inline children carry no line map, so the line is the block's first line
@@ -308,6 +327,8 @@ def _references(children: Sequence[Token], first_line: int, md: MarkdownIt, env:
             line += 1
         elif child.type == "html_inline":
             line += child.content.count("\n")
+        elif child.type == "footnote_ref":
+            note_lines[child.meta["id"]] = line
         elif child.type == "link_open" and child.attrGet("class") != "header-anchor":
             found.append(Reference(str(child.attrGet("href") or ""), line, False))
         elif child.type == "image":

@@ -1,0 +1,94 @@
+"""Stage: post bodies -> Rendered, through an on-disk cache and worker processes.
+
+Rendering Markdown and highlighting code is the expensive step of a build, so it is
+the one step that is cached: an entry is keyed by the hash of the body *and* of
+everything the renderer reads (markdown.renderer_key: settings, library versions,
+the renderer's own revision). Any change to those gives new keys, so a stale entry
+is never used. Misses are rendered in worker processes when there are enough of
+them to pay for starting the workers; results keep the input order, so parallel
+and single-process builds are identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import __version__
+from generator.markdown import MarkdownSettings, Rendered, render_markdown, renderer_key
+
+CACHE_DIR = ".blog-cache"
+PARALLEL_THRESHOLD = 64  # below this many misses, starting workers costs more than it saves
+
+
+@dataclass(frozen=True)
+class RenderStats:
+    hits: int
+    misses: int
+    workers: int
+
+
+class MarkdownCache:
+    """Rendered bodies stored as one pickle file each under `<site>/.blog-cache/markdown/`."""
+
+    def __init__(self, directory: Path | None, settings: MarkdownSettings):
+        self.directory = directory
+        self.settings = settings
+        self.key_prefix = f"{__version__}\0{renderer_key(settings)}\0".encode("utf-8")
+
+    def key(self, body: str) -> str:
+        return hashlib.sha256(self.key_prefix + body.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        assert self.directory is not None
+        return self.directory / key[:2] / f"{key}.pickle"
+
+    def get(self, key: str) -> Rendered | None:
+        if self.directory is None:
+            return None
+        try:
+            with open(self._path(key), "rb") as handle:
+                value = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            return None  # missing or unreadable: render again
+        return value if isinstance(value, Rendered) else None
+
+    def put(self, key: str, value: Rendered) -> None:
+        if self.directory is None:
+            return
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".tmp{os.getpid()}")
+            temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temporary, path)  # a reader never sees half an entry
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def render_bodies(bodies: list[str], cache: MarkdownCache, jobs: int) -> tuple[list[Rendered], RenderStats]:
+    """Render every body, taking what the cache has and rendering the rest (in parallel when worth it)."""
+    keys = [cache.key(body) for body in bodies]
+    results: list[Rendered | None] = [cache.get(key) for key in keys]
+    missing = [i for i, result in enumerate(results) if result is None]
+    workers = 1
+    if jobs > 1 and len(missing) >= PARALLEL_THRESHOLD:
+        workers = min(jobs, len(missing) // (PARALLEL_THRESHOLD // 2))
+    if workers > 1:
+        chunk = max(1, len(missing) // (workers * 8))
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            rendered = list(pool.map(_render, [bodies[i] for i in missing], [cache.settings] * len(missing), chunksize=chunk))
+    else:
+        rendered = [render_markdown(bodies[i], cache.settings) for i in missing]
+    for i, value in zip(missing, rendered):
+        results[i] = value
+        cache.put(keys[i], value)
+    return results, RenderStats(len(bodies) - len(missing), len(missing), workers)  # type: ignore[return-value]
+
+
+def _render(body: str, settings: MarkdownSettings) -> Rendered:
+    return render_markdown(body, settings)

@@ -1,0 +1,143 @@
+"""`blog check`: run the build up to the files it would write, then check them; write nothing.
+
+Beyond what the build itself validates (config, front matter, templates, collisions),
+it checks every internal link and image in the built pages, and that every feed is
+well-formed XML (or JSON) with the elements readers need and unique entry ids
+whose links lead to built pages.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
+
+from generator.build import BuildOptions, BuildPlan, plan_build
+from generator.errors import BuildWarning, ContentError
+from generator.output import OutputFile
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    plan: BuildPlan
+    errors: tuple[ContentError, ...]
+    warnings: tuple[BuildWarning, ...]
+
+
+def check_site(options: BuildOptions) -> CheckReport:
+    plan = plan_build(options)
+    paths = {str(f.path) for f in plan.files}
+    base_path = plan.site.urls.base_path
+    origin = plan.site.urls.origin
+    errors: list[ContentError] = []
+    warnings = list(plan.warnings)
+    for file in plan.files:
+        if file.data is None:
+            continue
+        if file.path.suffix == ".html":
+            warnings += _check_page_links(file, paths, base_path, origin)
+        elif file.path.name in ("feed.xml", "atom.xml"):
+            errors += _check_xml_feed(file, paths, base_path, origin)
+        elif file.path.name == "feed.json":
+            errors += _check_json_feed(file, paths, base_path, origin)
+    return CheckReport(plan, tuple(errors), tuple(_unique(warnings)))
+
+
+class _LinkCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value and tag != "base":
+                self.urls.append(value)
+
+
+def _check_page_links(file: OutputFile, paths: set[str], base_path: str, origin: str) -> list[BuildWarning]:
+    collector = _LinkCollector()
+    collector.feed(file.data.decode("utf-8"))  # type: ignore[union-attr]
+    problems = []
+    for url in dict.fromkeys(collector.urls):
+        if _internal_target(url, base_path, origin) is None:
+            continue
+        if not _resolves(url, paths, base_path, origin):
+            problems.append(BuildWarning(f"/{file.path} links to {url}, which the build does not produce", file.source))
+    return problems
+
+
+def _internal_target(url: str, base_path: str, origin: str) -> str | None:
+    """The output-relative path an internal URL points to, or None for external and in-page links."""
+    if url.startswith(origin + "/"):
+        url = url[len(origin) :]
+    if not url.startswith("/") or url.startswith("//"):
+        return None
+    path = unquote(urlsplit(url).path)
+    if not path.startswith(base_path):
+        return None
+    return path[len(base_path) :]
+
+
+def _resolves(url: str, paths: set[str], base_path: str, origin: str) -> bool:
+    target = _internal_target(url, base_path, origin)
+    if target is None:
+        return True
+    candidates = [target, target.rstrip("/") + "/index.html" if target else "index.html"]
+    return any(c.lstrip("/") in paths for c in candidates)
+
+
+def _check_xml_feed(file: OutputFile, paths, base_path, origin) -> list[ContentError]:
+    where = f"/{file.path}"
+    try:
+        root = ET.fromstring(file.data)  # type: ignore[arg-type]
+    except ET.ParseError as exc:
+        return [ContentError(f"feed {where} is not well-formed XML: {exc}", file.source)]
+    if root.tag == f"{ATOM}feed":
+        required, entries = ("id", "title", "updated"), root.findall(f"{ATOM}entry")
+        missing = [f"feed <{name}>" for name in required if root.find(ATOM + name) is None]
+        ids = [e.findtext(f"{ATOM}id") for e in entries]
+        links = [(e.find(f"{ATOM}link") is not None and e.find(f"{ATOM}link").get("href")) or "" for e in entries]
+        for entry in entries:
+            missing += [f"entry <{name}>" for name in required if entry.find(ATOM + name) is None]
+    else:
+        channel = root.find("channel")
+        if root.tag != "rss" or channel is None:
+            return [ContentError(f"feed {where} is neither RSS 2.0 nor Atom", file.source)]
+        missing = [f"channel <{name}>" for name in ("title", "link", "description") if channel.find(name) is None]
+        items = channel.findall("item")
+        ids = [i.findtext("guid") for i in items]
+        links = [i.findtext("link") or "" for i in items]
+    return _entry_problems(where, file, missing, ids, links, paths, base_path, origin)
+
+
+def _check_json_feed(file: OutputFile, paths, base_path, origin) -> list[ContentError]:
+    where = f"/{file.path}"
+    try:
+        document = json.loads(file.data)  # type: ignore[arg-type]
+    except ValueError as exc:
+        return [ContentError(f"feed {where} is not valid JSON: {exc}", file.source)]
+    missing = [f"feed {key!r}" for key in ("version", "title", "items") if key not in document]
+    items = document.get("items", [])
+    return _entry_problems(where, file, missing, [i.get("id") for i in items], [i.get("url", "") for i in items], paths, base_path, origin)
+
+
+def _entry_problems(where, file, missing, ids, links, paths, base_path, origin) -> list[ContentError]:
+    problems = [ContentError(f"feed {where} lacks {name}", file.source) for name in dict.fromkeys(missing)]
+    if any(not i for i in ids):
+        problems.append(ContentError(f"feed {where} has an entry without an id", file.source))
+    duplicates = sorted({i for i in ids if i and ids.count(i) > 1})
+    if duplicates:
+        problems.append(ContentError(f"feed {where} repeats entry ids: {', '.join(duplicates)}", file.source))
+    for link in links:
+        if not link or not _resolves(link, paths, base_path, origin) or _internal_target(link, base_path, origin) is None:
+            problems.append(ContentError(f"feed {where} links to {link or '(nothing)'}, which is not a built page", file.source))
+    return problems
+
+
+def _unique(warnings: list[BuildWarning]) -> list[BuildWarning]:
+    return list(dict.fromkeys(warnings))
+

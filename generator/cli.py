@@ -1,0 +1,172 @@
+"""The `blog` command: parse options, call a stage, print errors, choose the exit code.
+
+Exit codes: 0 success, 1 content errors, 2 usage or configuration errors. A user
+never sees a traceback for a problem in their site; one that shows up is a bug.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from generator import __version__
+from generator.build import BuildOptions, BuildReport, build
+from generator.check import check_site
+from generator.config import load_config
+from generator.errors import BuildFailed, ConfigError, SiteError
+from generator.newpost import write_new_post
+
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+stdout = Console(highlight=False, soft_wrap=True)
+MAX_ERRORS_SHOWN = 50
+
+
+def main() -> None:
+    cli(prog_name="blog")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="blog")
+def cli() -> None:
+    """Build a company blog from Markdown posts."""
+
+
+site_option = click.option(
+    "--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True, help="The site folder (holds site.toml)."
+)
+
+
+@cli.command("build")
+@site_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder (default: [build] output_dir).")
+@click.option("--drafts", is_flag=True, help="Include posts marked draft: true.")
+@click.option("--future", is_flag=True, help="Include posts dated in the future.")
+@click.option("--base-url", help="Override [site] base_url, e.g. for a preview deploy.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--clean", is_flag=True, help="Ignore the Markdown cache and render every post again.")
+@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True, help="Worker processes for Markdown.")
+@click.option("--quiet", is_flag=True, help="Print errors only.")
+@click.option("--profile", is_flag=True, help="Print the time each stage took.")
+def build_command(site_dir, out_dir, drafts, future, base_url, strict, clean, jobs, quiet, profile) -> None:
+    """Build the site into the output folder (all or nothing)."""
+    options = BuildOptions(site_dir, out_dir, drafts, future, base_url, strict, clean, jobs)
+    report = _run(lambda progress: build(options, progress), site_dir, quiet)
+    _print_warnings(report.warnings, site_dir)
+    if not quiet:
+        _print_summary(report, site_dir)
+    if profile:
+        for stage, seconds in report.timings.items():
+            stdout.print(f"  {stage:<10} {seconds * 1000:8.1f} ms")
+
+
+@cli.command("check")
+@site_option
+@click.option("--drafts", is_flag=True, help="Check drafts too.")
+@click.option("--future", is_flag=True, help="Check future-dated posts too.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def check_command(site_dir, drafts, future, strict) -> None:
+    """Validate the config, every post, internal links and feeds; write nothing."""
+    options = BuildOptions(site_dir, drafts=drafts, future=future)
+    report = _run(lambda progress: check_site(options), site_dir, quiet=True)
+    problems: list[SiteError] = list(report.errors)
+    if strict:
+        problems += [w.as_error() for w in report.warnings]
+    else:
+        _print_warnings(report.warnings, site_dir)
+    if problems:
+        _print_errors(problems, site_dir)
+        sys.exit(1)
+    stdout.print(f"checked {len(report.plan.site.posts)} posts and {len(report.plan.files)} files: no errors, {len(report.warnings)} warning(s)")
+
+
+@cli.command("new")
+@click.argument("title")
+@click.option("--tags", default="", help="Comma-separated tags, e.g. python,release.")
+@click.option("--author", help="An [authors.*] key or a name.")
+@site_option
+def new_command(title, tags, author, site_dir) -> None:
+    """Write posts/YYYY-MM-DD-slug.md with front matter filled in (never overwrites)."""
+
+    def create(progress):
+        config = load_config(site_dir)
+        now = datetime.now(config.zone)
+        return write_new_post(config, title, now, [t.strip() for t in tags.split(",") if t.strip()], author)
+
+    path = _run(create, site_dir, quiet=True)
+    stdout.print(str(path))
+
+
+def _run(action, site_dir: Path, quiet: bool):
+    """Run a stage; print its errors and exit with their code instead of raising."""
+    try:
+        if quiet or not stderr.is_terminal:
+            return action(None)
+        with stderr.status("building") as status:
+            return action(lambda stage: status.update(f"{stage}..."))
+    except BuildFailed as failed:
+        _print_errors(failed.errors, site_dir)
+        sys.exit(failed.exit_code)
+    except SiteError as error:
+        _print_errors([error], site_dir)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        stderr.print("interrupted; the previous output is unchanged")
+        sys.exit(130)
+
+
+def _print_errors(errors: list[SiteError], site_dir: Path) -> None:
+    for error in errors[:MAX_ERRORS_SHOWN]:
+        where = error.location(site_dir)
+        label = "config error" if isinstance(error, ConfigError) else "error"
+        stderr.print(f"[bold red]{label}[/]: [bold]{escape(where)}[/]{': ' if where else ''}{escape(error.message)}")
+        source_line = _source_line(error)
+        if source_line is not None:
+            stderr.print(f"  [dim]{error.line:>5} |[/] {escape(source_line)}")
+        if error.hint:
+            stderr.print(f"  [cyan]hint[/]: {escape(error.hint)}")
+    if len(errors) > MAX_ERRORS_SHOWN:
+        stderr.print(f"... and {len(errors) - MAX_ERRORS_SHOWN} more")
+    stderr.print(f"[bold red]{len(errors)} error(s)[/]; nothing was written")
+
+
+def _source_line(error: SiteError) -> str | None:
+    if error.path is None or not error.line:
+        return None
+    try:
+        with open(error.path, encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, start=1):
+                if number == error.line:
+                    return line.rstrip("\n")[:200]
+    except OSError:
+        return None
+    return None
+
+
+def _print_warnings(warnings, site_dir: Path) -> None:
+    for warning in warnings[:MAX_ERRORS_SHOWN]:
+        error = warning.as_error()
+        where = error.location(site_dir)
+        stderr.print(f"[yellow]warning[/]: [bold]{escape(where)}[/]{': ' if where else ''}{escape(warning.message)}")
+    if len(warnings) > MAX_ERRORS_SHOWN:
+        stderr.print(f"... and {len(warnings) - MAX_ERRORS_SHOWN} more warning(s)")
+
+
+def _print_summary(report: BuildReport, site_dir: Path) -> None:
+    try:
+        shown = report.output_dir.relative_to(Path(site_dir).resolve())
+    except ValueError:
+        shown = report.output_dir
+    stats = report.render_stats
+    stdout.print(
+        f"built {report.posts} posts, {report.pages} pages ({report.files} files, {report.written} written) "
+        f"into {shown} in {report.seconds:.2f} s; markdown: {stats.misses} rendered, {stats.hits} cached"
+        + (f", {len(report.warnings)} warning(s)" if report.warnings else "")
+    )
+
+

@@ -1,0 +1,172 @@
+"""Stage: Site -> list[OutputFile] for the feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1.
+
+RSS and Atom are written by feedgen. Every feed is deterministic: its updated time
+is the newest entry's, never the build's clock, so rebuilding unchanged content
+gives the same bytes. Entry ids are the posts' stable ids (see site.stable_id).
+Text is stripped of the characters XML forbids, so no post can break a feed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from pathlib import PurePosixPath
+
+from feedgen.feed import FeedGenerator
+
+from generator import __version__
+from generator.output import OutputFile
+from generator.site import Group, Post, Site
+
+# Characters XML 1.0 does not allow, even escaped: C0 controls but tab/newline/CR, and U+FFFE/U+FFFF.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+ROOT_RELATIVE_URL = re.compile(r"""(\s(?:href|src|poster)=["'])/(?!/)""", re.IGNORECASE)
+SRCSET = re.compile(r"""(\ssrcset=["'])([^"']*)""", re.IGNORECASE)
+EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=timezone.utc)  # an empty blog still needs a fixed date
+GENERATOR = ("blog-generator", __version__)
+
+
+def xml_text(value: str) -> str:
+    return XML_FORBIDDEN.sub("", value)
+
+
+def absolute_html(html: str, origin: str) -> str:
+    """Make every root-relative URL in `html` absolute: feed readers have no page to resolve against."""
+    html = ROOT_RELATIVE_URL.sub(lambda m: m.group(1) + origin + "/", html)
+    return SRCSET.sub(
+        lambda m: m.group(1)
+        + ", ".join(origin + part.strip() if part.strip().startswith("/") and not part.strip().startswith("//") else part.strip() for part in m.group(2).split(",")),
+        html,
+    )
+
+
+def build_feeds(site: Site) -> list[OutputFile]:
+    feeds = site.config.feeds
+    files = _feed_set(site, site.posts, "/", site.config.site.title, site.config.site.description, json_feed=feeds.json_feed)
+    if feeds.per_tag:
+        for group in site.tags:
+            files += _group_feeds(site, group, f"posts tagged “{group.key.name}”")
+    if feeds.per_author:
+        for group in site.authors:
+            files += _group_feeds(site, group, f"posts by {group.key.name}")
+    return files
+
+
+def _group_feeds(site: Site, group: Group, label: str) -> list[OutputFile]:
+    title = f"{site.config.site.title}: {label}"
+    return _feed_set(site, group.posts, group.key.url, title, title, json_feed=False)
+
+
+def _feed_set(site: Site, posts: tuple[Post, ...], folder: str, title: str, description: str, *, json_feed: bool) -> list[OutputFile]:
+    feeds = site.config.feeds
+    entries = posts[: feeds.limit]
+    files = []
+    if feeds.rss:
+        files.append(_output(folder + "feed.xml", _feedgen(site, entries, folder, title, description, "feed.xml").rss_str(pretty=True)))
+    if feeds.atom:
+        files.append(_output(folder + "atom.xml", _feedgen(site, entries, folder, title, description, "atom.xml").atom_str(pretty=True)))
+    if json_feed:
+        files.append(_output(folder + "feed.json", json_feed_bytes(site, entries, title, description)))
+    return files
+
+
+def _output(site_path: str, data: bytes) -> OutputFile:
+    return OutputFile(PurePosixPath(site_path.lstrip("/")), data, None)
+
+
+def _feedgen(site: Site, entries: tuple[Post, ...], folder: str, title: str, description: str, name: str) -> FeedGenerator:
+    urls, conf = site.urls, site.config.site
+    updated = _updated(entries)
+    feed = FeedGenerator()
+    feed.id(urls.absolute(folder))
+    feed.title(xml_text(title))
+    feed.subtitle(xml_text(description or title))  # RSS requires a description
+    feed.link(href=urls.absolute(folder), rel="alternate")
+    feed.link(href=urls.absolute(folder + name), rel="self")
+    feed.language(conf.language)
+    feed.updated(updated)
+    feed.lastBuildDate(updated)
+    feed.generator(*GENERATOR)
+    feed.author({"name": xml_text(conf.title)})  # Atom needs an author; entries name their own
+    if conf.logo:
+        feed.logo(urls.absolute("/" + conf.logo.lstrip("/")))
+    if conf.favicon:
+        feed.icon(urls.absolute("/" + conf.favicon.lstrip("/")))
+    if conf.copyright:
+        feed.rights(xml_text(conf.copyright))
+    for post in entries:
+        _add_entry(feed, site, post)
+    return feed
+
+
+def _add_entry(feed: FeedGenerator, site: Site, post: Post) -> None:
+    urls = site.urls
+    entry = feed.add_entry(order="append")
+    entry.id(post.id)
+    entry.guid(post.id, permalink=False)
+    entry.title(xml_text(post.title))
+    entry.link(href=urls.absolute(post.url), rel="alternate")
+    entry.published(post.date)
+    entry.updated(post.updated or post.date)
+    for author in post.authors:
+        details = {"name": xml_text(author.name)}
+        if author.email:
+            details["email"] = author.email
+        if author.website:
+            details["uri"] = author.website
+        entry.author(details)
+    for tag in post.tags:
+        entry.category(term=xml_text(tag.name), scheme=urls.absolute("/tags/"), label=xml_text(tag.name))
+    entry.summary(xml_text(_summary(site, post)), type="html")
+    if site.config.feeds.full_content:
+        entry.content(xml_text(absolute_html(post.content, urls.origin)), type="CDATA")
+
+
+def _summary(site: Site, post: Post) -> str:
+    """The summary as HTML: the front matter's text (escaped) or the rendered summary part."""
+    if post.summary:
+        from markupsafe import escape
+
+        return str(escape(post.summary))
+    return absolute_html(post.summary_html, site.urls.origin)
+
+
+def _updated(entries: tuple[Post, ...]) -> datetime:
+    return max((p.updated or p.date for p in entries), default=EMPTY_FEED_UPDATED)
+
+
+def json_feed_bytes(site: Site, entries: tuple[Post, ...], title: str, description: str) -> bytes:
+    """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/) with the same entries as the XML feeds."""
+    urls, conf = site.urls, site.config.site
+    items = []
+    for post in entries:
+        item = {
+            "id": post.id,
+            "url": urls.absolute(post.url),
+            "title": post.title,
+            "summary": post.summary or None,
+            "date_published": post.date.isoformat(),
+            "date_modified": (post.updated or post.date).isoformat(),
+            "authors": [{"name": a.name, **({"url": a.website} if a.website else {})} for a in post.authors] or None,
+            "tags": [tag.name for tag in post.tags] or None,
+            "image": post.image,
+        }
+        if site.config.feeds.full_content:
+            item["content_html"] = absolute_html(post.content, urls.origin)
+        else:
+            item["content_html"] = absolute_html(post.summary_html, urls.origin)
+        items.append({key: value for key, value in item.items() if value is not None})
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": title,
+        "description": description or None,
+        "home_page_url": urls.absolute("/"),
+        "feed_url": urls.absolute("/feed.json"),
+        "language": conf.language,
+        "icon": urls.absolute("/" + conf.logo.lstrip("/")) if conf.logo else None,
+        "favicon": urls.absolute("/" + conf.favicon.lstrip("/")) if conf.favicon else None,
+        "items": items,
+    }
+    document = {key: value for key, value in document.items() if value is not None}
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

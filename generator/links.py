@@ -1,0 +1,113 @@
+"""Stage: a post's rendered HTML -> the same HTML with its links resolved.
+
+Markdown is rendered (and cached) without knowing the other posts, so links are
+resolved here, in the site stage: a link to another post's `.md` file becomes its
+permalink, a relative link to a file beside the post becomes that file's URL, and a
+root-relative link gets the base URL's path. Links that lead nowhere are warnings
+(errors with --strict). Because every relative URL becomes root-relative, a summary
+shown on the home page and a post shown in a feed keep working links.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from generator.content import Asset, SourcePost
+from generator.errors import BuildWarning
+from generator.markdown import Rendered
+from generator.urls import Urls
+
+URL_ATTRIBUTE = re.compile(r"""(\s(?:href|src|poster)=)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+SAFE_SCHEMES = {"http", "https"}
+
+
+@dataclass(frozen=True)
+class LinkIndex:
+    """Where each post and asset ends up, by its path relative to posts/."""
+
+    posts: dict[str, str]  # "2026/launch.md" -> "/2026/11/launch/"
+    unpublished: frozenset[str]  # drafts and future posts left out of this build
+    assets: frozenset[str]
+    urls: Urls
+
+    @classmethod
+    def build(cls, sources, site_paths, all_sources, assets: tuple[Asset, ...], urls: Urls) -> "LinkIndex":
+        published = {str(s.rel_path): site_paths[id(s)] for s in sources}
+        return cls(
+            posts=published,
+            unpublished=frozenset(str(s.rel_path) for s in all_sources) - published.keys(),
+            assets=frozenset(str(a.rel_path) for a in assets),
+            urls=urls,
+        )
+
+    def image_url(self, source: SourcePost) -> str | None:
+        """The front-matter `image` as an absolute URL; None for schemes other than http(s)."""
+        image = source.image or ""
+        if HAS_SCHEME.match(image) or image.startswith("//"):
+            return image if urlsplit(image).scheme in SAFE_SCHEMES else None
+        if image.startswith("/"):
+            return self.urls.absolute(image)
+        target = _resolve(source.rel_path, image)
+        return self.urls.absolute("/" + target) if target else None
+
+
+def resolve_links(body: Rendered, source: SourcePost, index: LinkIndex) -> tuple[str, str, list[BuildWarning]]:
+    """Return (content html, summary html, warnings) with every local URL resolved."""
+    lines = {}
+    for reference in body.references:
+        lines.setdefault(reference.url, source.body_line + reference.line - 1)
+    warnings: list[BuildWarning] = []
+    warned: set[str] = set()
+
+    def rewrite(match: re.Match) -> str:
+        raw = match.group(2) if match.group(2) is not None else match.group(3)
+        url = html.unescape(raw)
+        new_url, problem = _resolve_url(url, source, index)
+        if problem and url not in warned:
+            warned.add(url)
+            warnings.append(BuildWarning(f"{problem}: {url}", source.source, lines.get(url)))
+        return f'{match.group(1)}"{html.escape(new_url)}"'
+
+    content = URL_ATTRIBUTE.sub(rewrite, body.html)
+    summary = URL_ATTRIBUTE.sub(rewrite, body.summary_html)
+    return content, summary, warnings
+
+
+def _resolve_url(url: str, source: SourcePost, index: LinkIndex) -> tuple[str, str | None]:
+    """The URL to write instead of `url`, and why it is broken (or None)."""
+    if not url or url.startswith("#") or url.startswith("//") or HAS_SCHEME.match(url):
+        return url, None
+    parts = urlsplit(url)
+    suffix = ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else "")
+    if url.startswith("/"):
+        return index.urls.link(unquote(parts.path)) + suffix, None
+    target = _resolve(source.rel_path, unquote(parts.path))
+    if target is None:
+        return url, "link points outside posts/"
+    if target.endswith((".md", ".markdown")):
+        if target in index.posts:
+            return index.urls.link(index.posts[target]) + suffix, None
+        if target in index.unpublished:
+            return url, "link to a draft or future post that this build leaves out"
+        return url, "link to a post that does not exist"
+    if target in index.assets:
+        return index.urls.link("/" + target) + suffix, None
+    if target == "" or target + "/index.md" in index.posts:
+        return url, "link to a folder"
+    return url, "link to a file that does not exist beside the posts"
+
+
+def _resolve(post: PurePosixPath, relative: str) -> str | None:
+    """`relative` seen from the post's folder, as a path under posts/; None if it leaves posts/."""
+    joined = posixpath.normpath(posixpath.join(str(post.parent), relative))
+    if joined == ".":
+        return ""
+    if joined.startswith("../") or joined == ".." or joined.startswith("/"):
+        return None
+    return joined

@@ -1,0 +1,45 @@
+"""`blog new`: write a new post with its front matter filled in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+from slugify import slugify
+
+from generator.config import Config
+from generator.errors import ConfigError
+
+
+def new_post_path(config: Config, title: str, now: datetime) -> Path:
+    slug = slugify(title) or "post"
+    return config.posts_dir / f"{now:%Y-%m-%d}-{slug}.md"
+
+
+def new_post_text(title: str, now: datetime, tags: list[str], author: str | None) -> str:
+    front = {"title": title, "date": now.strftime("%Y-%m-%d %H:%M"), "tags": tags}
+    if author:
+        front["author"] = author
+    front["draft"] = True
+    # yaml.safe_dump quotes anything YAML would misread (a title with ": " or "#").
+    header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000)
+    return (
+        f"---\n{header}---\n\n"
+        "The first paragraph is the summary on the home page and in feeds.\n\n"
+        "<!--more-->\n\n"
+        "The rest of the post. Remove `draft: true` above to publish it.\n"
+    )
+
+
+def write_new_post(config: Config, title: str, now: datetime, tags: list[str], author: str | None) -> Path:
+    if not title.strip():
+        raise ConfigError("the title must not be empty", hint='blog new "My post title"')
+    path = new_post_path(config, title.strip(), now)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite a writer's post
+            handle.write(new_post_text(title.strip(), now, tags, author))
+    except FileExistsError:
+        raise ConfigError(f"{path.name} already exists; not overwriting it", path, hint="choose another title")
+    return path

@@ -1,0 +1,38 @@
+"""The value every rendering stage returns and the writer consumes: one file of the built site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from generator.errors import BuildFailed, ContentError
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: PurePosixPath  # relative to the output folder: "2026/11/hello/index.html"
+    data: bytes | None  # None: copy `source` as it is (static files, images)
+    source: Path | None  # the post, template or file behind it, for error messages
+
+
+def check_collisions(files: list[OutputFile]) -> None:
+    """Two outputs for one path is a content error naming both sources.
+
+    Paths are compared case-folded: macOS and Windows checkouts would merge them.
+    """
+    seen: dict[str, OutputFile] = {}
+    errors = []
+    for file in files:
+        key = str(file.path).casefold()
+        first = seen.setdefault(key, file)
+        if first is not file:
+            names = " and ".join(str(f.source) if f.source else "the generator" for f in (first, file))
+            errors.append(
+                ContentError(
+                    f"two outputs would be written to /{file.path}: {names}",
+                    file.source or first.source,
+                    hint="give one of them another slug (slug: in the front matter) or change build.permalink",
+                )
+            )
+    if errors:
+        raise BuildFailed(errors)

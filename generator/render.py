@@ -1,0 +1,163 @@
+"""Stage: Site + Theme -> list[OutputFile], one small function per kind of page.
+
+Post bodies reach templates as already-rendered HTML (`post.content`); they are
+never compiled as templates, so `{{ ... }}` in a post stays text. Template errors
+become ContentErrors naming the template and line, and the post being rendered.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import jinja2
+from markupsafe import Markup
+
+from generator.errors import BuildFailed, ContentError
+from generator.output import OutputFile
+from generator.paginate import paginate
+from generator.site import Group, Post, Site
+from generator.theme import Theme
+from generator.urls import output_path
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A feed announced in a page's head with <link rel="alternate">."""
+
+    type: str  # MIME type
+    title: str
+    url: str  # site path
+
+
+def render_pages(site: Site, theme: Theme) -> list[OutputFile]:
+    """Every HTML page of the site."""
+    renderer = _Renderer(site, theme)
+    files: list[OutputFile] = []
+    errors: list[ContentError] = []
+    for kind in (renderer.index_pages, renderer.post_pages, renderer.tag_pages, renderer.author_pages, renderer.other_pages):
+        try:
+            files.extend(kind())
+        except ContentError as exc:
+            errors.append(exc)
+        except BuildFailed as exc:
+            errors.extend(exc.errors)  # type: ignore[arg-type]
+    if errors:
+        raise BuildFailed(errors)  # type: ignore[arg-type]
+    return files
+
+
+class _Renderer:
+    def __init__(self, site: Site, theme: Theme):
+        self.site = site
+        self.theme = theme
+        self.globals = {
+            "site": site,
+            "config": site.config,
+            "generator_name": "blog-generator",
+        }
+        self.site_feeds = site_feed_links(site)
+
+    def page(self, template_name: str, site_path: str, source: Path | None = None, **context: Any) -> OutputFile:
+        context.setdefault("feeds", self.site_feeds)
+        context["page_url"] = site_path
+        try:
+            template = self.theme.env.get_template(template_name)
+            text = template.render(self.globals, **context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ContentError(f"template syntax error: {exc.message}", _template_path(exc.filename), exc.lineno)
+        except jinja2.TemplateNotFound as exc:
+            raise ContentError(f"template {exc.name!r} not found in the site's templates/ or the theme", source)
+        except Exception as exc:  # a template that raises at render time: name the template line and the page
+            path, line = _template_frame(exc)
+            rendering = f" while rendering {source}" if source else f" while rendering {site_path}"
+            raise ContentError(f"template error{rendering}: {type(exc).__name__}: {exc}", path or source, line)
+        return OutputFile(output_path(site_path), text.encode("utf-8"), source)
+
+    def index_pages(self) -> Iterator[OutputFile]:
+        for pager in paginate(self.site.posts, self.site.config.build.posts_per_page, "/"):
+            yield self.page("index.html", pager.url, pager=pager, posts=pager.items)
+
+    def post_pages(self) -> Iterator[OutputFile]:
+        errors = []
+        for post in self.site.posts:
+            older, newer = self.site.neighbours[post.url]
+            try:
+                yield self.page(
+                    "post.html",
+                    post.url,
+                    post.source,
+                    post=post,
+                    content=Markup(post.content),
+                    older=older,
+                    newer=newer,
+                    related=self.site.related.get(post.url, ()),
+                )
+            except ContentError as exc:
+                errors.append(exc)
+                if len(errors) >= 20:  # one broken template breaks every post: stop repeating it
+                    break
+        if errors:
+            raise BuildFailed(errors)  # type: ignore[arg-type]
+
+    def tag_pages(self) -> Iterator[OutputFile]:
+        yield self.page("tags.html", "/tags/", tags=self.site.tags)
+        for group in self.site.tags:
+            yield from self.group_pages("tag.html", group, tag=group.key)
+
+    def author_pages(self) -> Iterator[OutputFile]:
+        yield self.page("authors.html", "/authors/", authors=self.site.authors)
+        for group in self.site.authors:
+            yield from self.group_pages("author.html", group, author=group.key)
+
+    def group_pages(self, template: str, group: Group, **context: Any) -> Iterator[OutputFile]:
+        feeds = self.site_feeds + group_feed_links(self.site, group)
+        for pager in paginate(group.posts, self.site.config.build.posts_per_page, group.key.url):
+            yield self.page(template, pager.url, pager=pager, posts=pager.items, feeds=feeds, **context)
+
+    def other_pages(self) -> Iterator[OutputFile]:
+        yield self.page("archive.html", "/archive/", archive=self.site.archive)
+        yield self.page("404.html", "/404.html")
+
+
+def site_feed_links(site: Site) -> list[FeedLink]:
+    feeds, title = site.config.feeds, site.config.site.title
+    links = []
+    if feeds.rss:
+        links.append(FeedLink("application/rss+xml", f"{title} (RSS)", "/feed.xml"))
+    if feeds.atom:
+        links.append(FeedLink("application/atom+xml", f"{title} (Atom)", "/atom.xml"))
+    if feeds.json_feed:
+        links.append(FeedLink("application/feed+json", f"{title} (JSON Feed)", "/feed.json"))
+    return links
+
+
+def group_feed_links(site: Site, group: Group) -> list[FeedLink]:
+    """The feeds of one tag's or author's posts, when [feeds] per_tag / per_author are on."""
+    feeds = site.config.feeds
+    is_tag = group.key.url.startswith("/tags/")
+    if not (feeds.per_tag if is_tag else feeds.per_author):
+        return []
+    name = group.key.name
+    label = f"posts tagged {name}" if is_tag else f"posts by {name}"
+    links = []
+    if feeds.rss:
+        links.append(FeedLink("application/rss+xml", f"{site.config.site.title}: {label} (RSS)", group.key.url + "feed.xml"))
+    if feeds.atom:
+        links.append(FeedLink("application/atom+xml", f"{site.config.site.title}: {label} (Atom)", group.key.url + "atom.xml"))
+    return links
+
+
+def _template_path(filename: str | None) -> Path | None:
+    return Path(filename) if filename else None
+
+
+def _template_frame(exc: BaseException) -> tuple[Path | None, int | None]:
+    """The innermost template file and line in the traceback (Jinja rewrites frames to template lines)."""
+    found: tuple[Path | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".j2", ".jinja")):
+            found = (Path(frame.filename), frame.lineno)
+    return found

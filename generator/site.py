@@ -1,0 +1,295 @@
+"""Stage: list[SourcePost] + their Rendered bodies + Config -> Site.
+
+Everything the templates and feeds need, computed once: posts newest first with
+their URLs, tags, authors, the archive by year and month, neighbours and related
+posts. No I/O and no rendering happens here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from slugify import slugify
+
+from generator.config import Config
+from generator.content import Asset, SourcePost
+from generator.errors import BuildFailed, BuildWarning, ContentError
+from generator.links import LinkIndex, resolve_links
+from generator.markdown import Heading, Rendered
+from generator.urls import Urls, author_path, output_path, permalink, tag_path
+
+
+RELATED_WINDOW = 25
+
+
+@dataclass(frozen=True)
+class Author:
+    key: str  # the [authors.*] key, or a slug of a plain name
+    name: str
+    url: str  # site path of the author's page
+    website: str | None = None
+    email: str | None = None
+    bio: str | None = None
+    avatar: str | None = None
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    slug: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Post:
+    source: Path
+    rel_path: PurePosixPath
+    title: str
+    date: datetime
+    updated: datetime | None
+    slug: str
+    url: str  # site path, "/2026/11/hello/"
+    id: str  # stable: feed entry ids and comment threads
+    tags: tuple[Tag, ...]
+    authors: tuple[Author, ...]
+    summary: str | None  # plain text from the front matter, for meta tags and social cards
+    summary_html: str  # the part before <!--more-->, or the first paragraph
+    content: str  # the whole body as HTML
+    has_more: bool
+    toc: tuple[Heading, ...]
+    word_count: int
+    reading_time: int  # minutes
+    image: str | None  # site path or absolute URL
+    draft: bool
+    comments: bool
+    extra: dict[str, Any] = field(compare=False, hash=False)
+
+    @property
+    def output_path(self) -> PurePosixPath:
+        return output_path(self.url)
+
+    @property
+    def author(self) -> Author | None:
+        return self.authors[0] if self.authors else None
+
+
+@dataclass(frozen=True)
+class Group:
+    """Posts under one heading: a tag, an author, a month of the archive."""
+
+    key: Any  # Tag, Author, or a datetime for an archive month
+    posts: tuple[Post, ...]
+
+
+@dataclass(frozen=True)
+class Year:
+    year: int
+    months: tuple[Group, ...]  # newest first; Group.key is the first day of the month
+
+
+@dataclass(frozen=True)
+class Site:
+    config: Config
+    urls: Urls
+    posts: tuple[Post, ...]  # newest first
+    tags: tuple[Group, ...]  # by name
+    authors: tuple[Group, ...]  # by name
+    archive: tuple[Year, ...]  # newest first
+    assets: tuple[Asset, ...]
+    neighbours: dict[str, tuple[Post | None, Post | None]]  # url -> (older, newer)
+    related: dict[str, tuple[Post, ...]]  # url -> posts sharing the most tags
+
+    @property
+    def updated(self) -> datetime | None:
+        """The newest post's date or update: the feeds' updated time, stable across rebuilds."""
+        return max((p.updated or p.date for p in self.posts), default=None)
+
+
+def select_posts(posts: tuple[SourcePost, ...], *, drafts: bool, future: bool, now: datetime) -> list[SourcePost]:
+    """Drafts only with --drafts, future-dated posts only with --future."""
+    return [p for p in posts if (drafts or not p.draft) and (future or p.date <= now)]
+
+
+def assemble_site(
+    config: Config,
+    sources: list[SourcePost],
+    rendered: list[Rendered],
+    all_sources: tuple[SourcePost, ...],
+    assets: tuple[Asset, ...],
+    urls: Urls,
+) -> tuple[Site, list[BuildWarning]]:
+    """Build the Site; `all_sources` (drafts too) lets links to unpublished posts be told apart."""
+    authors = _author_table(config)
+    site_paths = {id(source): permalink(config.build.permalink, source.date, source.slug) for source in sources}
+    index = LinkIndex.build(sources, site_paths, all_sources, assets, urls)
+    warnings: list[BuildWarning] = []
+    posts = []
+    for source, body in zip(sources, rendered):
+        content, summary_html, link_warnings = resolve_links(body, source, index)
+        warnings.extend(link_warnings)
+        posts.append(_make_post(config, urls, source, body, content, summary_html, site_paths[id(source)], authors, index))
+    posts.sort(key=lambda p: (p.date, p.url), reverse=True)
+    _check_unique_urls(posts)
+    return (
+        Site(
+            config=config,
+            urls=urls,
+            posts=tuple(posts),
+            tags=_group_by_tag(posts),
+            authors=_group_by_author(posts),
+            archive=_archive(posts),
+            assets=assets,
+            neighbours=_neighbours(posts),
+            related=_related(posts, config.build.related_posts),
+        ),
+        warnings,
+    )
+
+
+def _make_post(config, urls, source, body, content, summary_html, url, authors, index) -> Post:
+    return Post(
+        source=source.source,
+        rel_path=source.rel_path,
+        title=source.title,
+        date=source.date,
+        updated=source.updated,
+        slug=source.slug,
+        url=url,
+        id=source.pinned_id or stable_id(urls.host, source.date, source.slug),
+        tags=tuple(Tag(name, tag_slug(name), tag_path(tag_slug(name))) for name in source.tags),
+        authors=tuple(_author(name, authors) for name in source.authors),
+        summary=source.summary,
+        summary_html=summary_html,
+        content=content,
+        has_more=body.has_more,
+        toc=body.toc,
+        word_count=body.word_count,
+        reading_time=max(1, math.ceil(body.word_count / config.build.words_per_minute)),
+        image=index.image_url(source) if source.image else None,
+        draft=source.draft,
+        comments=source.comments,
+        extra=source.extra,
+    )
+
+
+def stable_id(host: str, date: datetime, slug: str) -> str:
+    """A tag: URI (RFC 4151) from the domain, the post's date and slug: unchanged by edits and rebuilds."""
+    return f"tag:{host},{date:%Y-%m-%d}:{slug}"
+
+
+def tag_slug(name: str) -> str:
+    """URL-safe, ASCII slug of a tag; tags made only of punctuation still get a working URL."""
+    slug = slugify(name)
+    if not slug:
+        slug = "tag-" + "-".join(f"{ord(ch):x}" for ch in name.strip())[:60]
+    return slug
+
+
+def _author_table(config: Config) -> dict[str, Author]:
+    return {
+        key.casefold(): Author(
+            key=key,
+            name=entry.name,
+            url=author_path(key),
+            website=entry.url,
+            email=entry.email,
+            bio=entry.bio,
+            avatar=entry.avatar,
+        )
+        for key, entry in config.authors.items()
+    }
+
+
+def _author(name: str, table: dict[str, Author]) -> Author:
+    known = table.get(name.casefold())
+    if known is not None:
+        return known
+    key = slugify(name) or "author-" + "-".join(f"{ord(ch):x}" for ch in name)[:40]
+    return Author(key=key, name=name, url=author_path(key))
+
+
+def _check_unique_urls(posts: list[Post]) -> None:
+    first_by_url: dict[str, Post] = {}
+    errors = []
+    for post in sorted(posts, key=lambda p: str(p.rel_path)):
+        key = post.url.casefold()
+        first = first_by_url.setdefault(key, post)
+        if first is not post:
+            errors.append(
+                ContentError(
+                    f"has the same permalink {post.url} as {first.rel_path}",
+                    post.source,
+                    hint="set a different slug: in one of them, or add {day} to build.permalink",
+                )
+            )
+    if errors:
+        raise BuildFailed(errors)
+
+
+def _group_by_tag(posts: list[Post]) -> tuple[Group, ...]:
+    by_slug: dict[str, list[Post]] = defaultdict(list)
+    first_tag: dict[str, Tag] = {}
+    for post in posts:
+        for tag in post.tags:
+            by_slug[tag.slug].append(post)
+            first_tag.setdefault(tag.slug, tag)
+    return tuple(Group(first_tag[s], tuple(by_slug[s])) for s in sorted(by_slug, key=lambda s: (first_tag[s].name.casefold(), s)))
+
+
+def _group_by_author(posts: list[Post]) -> tuple[Group, ...]:
+    by_key: dict[str, list[Post]] = defaultdict(list)
+    first_author: dict[str, Author] = {}
+    for post in posts:
+        for author in post.authors:
+            by_key[author.key].append(post)
+            first_author.setdefault(author.key, author)
+    return tuple(Group(first_author[k], tuple(by_key[k])) for k in sorted(by_key, key=lambda k: (first_author[k].name.casefold(), k)))
+
+
+def _archive(posts: list[Post]) -> tuple[Year, ...]:
+    months: dict[tuple[int, int], list[Post]] = defaultdict(list)
+    for post in posts:
+        months[(post.date.year, post.date.month)].append(post)
+    years: dict[int, list[Group]] = defaultdict(list)
+    for (year, month) in sorted(months, reverse=True):
+        first_day = months[(year, month)][0].date.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        years[year].append(Group(first_day, tuple(months[(year, month)])))
+    return tuple(Year(year, tuple(groups)) for year, groups in years.items())
+
+
+def _neighbours(posts: list[Post]) -> dict[str, tuple[Post | None, Post | None]]:
+    """For each post, the next older and the next newer one (posts are newest first)."""
+    return {
+        post.url: (posts[i + 1] if i + 1 < len(posts) else None, posts[i - 1] if i > 0 else None)
+        for i, post in enumerate(posts)
+    }
+
+
+def _related(posts: list[Post], limit: int) -> dict[str, tuple[Post, ...]]:
+    """Posts sharing the most tags, the nearest in time first among equals.
+
+    Candidates come from each tag's posts nearest in time to this one (at most
+    RELATED_WINDOW either side), so the cost grows with the number of posts, not its
+    square, even when one tag is on every post.
+    """
+    if limit == 0:
+        return {}
+    by_tag: dict[str, list[int]] = defaultdict(list)
+    for i, post in enumerate(posts):
+        for tag in post.tags:
+            by_tag[tag.slug].append(i)
+    position = {slug: {i: n for n, i in enumerate(members)} for slug, members in by_tag.items()}
+    related: dict[str, tuple[Post, ...]] = {}
+    for i, post in enumerate(posts):
+        shared: Counter[int] = Counter()
+        for tag in post.tags:
+            members, n = by_tag[tag.slug], position[tag.slug][i]
+            shared.update(j for j in members[max(0, n - RELATED_WINDOW) : n + RELATED_WINDOW + 1] if j != i)
+        best = sorted(shared.items(), key=lambda item: (-item[1], abs(item[0] - i), item[0]))[:limit]
+        related[post.url] = tuple(posts[j] for j, _ in best)
+    return related

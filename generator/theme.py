@@ -1,0 +1,86 @@
+"""Stage: Config -> Theme (the Jinja environment and the static folders).
+
+Templates are looked up in the site's own `templates/` first, then in the theme's,
+so a site overrides any theme file by giving one of the same name; an override can
+still extend the file it replaces as "!theme/<name>". Autoescape is always on:
+everything that comes from front matter is escaped unless a template says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime
+from pathlib import Path
+
+import jinja2
+
+from generator.urls import Urls
+
+# A wheel carries the theme inside the package; a source checkout has it at the top.
+BUILTIN_THEME_DIRS = (Path(__file__).parent / "themes", Path(__file__).parent.parent / "themes")
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    directory: Path
+    env: jinja2.Environment
+    static_dirs: tuple[Path, ...]  # later ones win: the theme's, then the site's
+
+
+def find_theme_dir(config) -> Path | None:
+    name = config.build.theme
+    if "/" in name or "\\" in name or name.startswith("."):
+        return None
+    for base in (config.root / "themes", *BUILTIN_THEME_DIRS):
+        candidate = base / name
+        if (candidate / "templates").is_dir():
+            return candidate
+    return None
+
+
+def load_theme(config, urls: Urls) -> Theme:
+    directory = find_theme_dir(config)
+    if directory is None:  # load_config has checked this; a theme deleted since is still an error
+        from generator.errors import ConfigError
+
+        raise ConfigError(f"build.theme: no theme named {config.build.theme!r}", config.root / "site.toml", key="build.theme")
+    theme_loader = jinja2.FileSystemLoader(directory / "templates")
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.PrefixLoader({"!theme": theme_loader}),
+            jinja2.FileSystemLoader(config.root / "templates"),
+            theme_loader,
+        ]
+    )
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(
+        url=urls.link,
+        absolute_url=urls.absolute,
+        date=format_date,
+        isodate=lambda value: value.isoformat() if value else "",
+        rfc822=lambda value: format_datetime(value) if value else "",
+    )
+    static_dirs = tuple(d for d in (directory / "static", config.root / "static") if d.is_dir())
+    return Theme(config.build.theme, directory, env, static_dirs)
+
+
+def format_date(value: datetime | None, style: str = "long") -> str:
+    """Dates as readers see them: "Tuesday, 24 November 2026" (long), "24 Nov 2026" (short)."""
+    if value is None:
+        return ""
+    if style == "long":
+        return f"{value:%A}, {value.day} {value:%B %Y}"
+    if style == "short":
+        return f"{value.day} {value:%b %Y}"
+    if style == "month":
+        return f"{value:%B %Y}"
+    return value.strftime(style)

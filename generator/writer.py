@@ -1,0 +1,111 @@
+"""Stage: list[OutputFile] -> the output folder, all or nothing.
+
+Files are written into a staging folder beside the output folder; only when every
+file is written is the old folder moved aside and the staging folder renamed into
+its place. A build that fails, or is killed, leaves the previous site as it was;
+the stray staging folder is removed by the next build. A file whose bytes have not
+changed is hard-linked from the previous output instead of written again, so its
+modification time (and any server's cache of it) stays.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import ContentError
+from generator.output import OutputFile
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    written: int  # new or changed files
+    unchanged: int  # files kept from the previous output
+
+
+def write_output(files: list[OutputFile], out_dir: Path) -> WriteReport:
+    out_dir = out_dir.resolve()
+    parent = out_dir.parent
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ContentError("the output folder is a file", out_dir, hint="remove it or choose another --out")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(out_dir)
+        staging = parent / f".{out_dir.name}.staging-{os.getpid()}-{time.monotonic_ns()}"
+        staging.mkdir()
+    except OSError as exc:
+        raise ContentError(f"cannot write the output folder: {exc.strerror or exc}", parent)
+    try:
+        written, unchanged = _write_all(files, staging, out_dir)
+        _swap(staging, out_dir)
+    except BaseException as exc:  # including KeyboardInterrupt: never leave half a site
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            where = Path(exc.filename) if exc.filename else out_dir
+            raise ContentError(f"cannot write the output: {exc.strerror or exc}", where) from exc
+        raise
+    return WriteReport(written, unchanged)
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Remove staging and old folders that an interrupted build left beside the output folder."""
+    for pattern in (f".{out_dir.name}.staging-*", f".{out_dir.name}.old-*"):
+        for leftover in out_dir.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _write_all(files: list[OutputFile], staging: Path, previous: Path) -> tuple[int, int]:
+    written = unchanged = 0
+    made_dirs: set[Path] = set()
+    for file in files:
+        relative = Path(*file.path.parts)
+        if relative.is_absolute() or ".." in relative.parts:  # urls.py never makes these; check anyway
+            raise ContentError(f"refusing to write outside the output folder: {file.path}", file.source)
+        target = staging / relative
+        if target.parent not in made_dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made_dirs.add(target.parent)
+        old = previous / relative
+        if _same_as(old, file):
+            try:
+                os.link(old, target)
+                unchanged += 1
+                continue
+            except OSError:
+                pass  # another file system, or no hard links: write it
+        if file.data is not None:
+            target.write_bytes(file.data)
+        else:
+            assert file.source is not None
+            shutil.copyfile(file.source, target)
+        written += 1
+    return written, unchanged
+
+
+def _same_as(old: Path, file: OutputFile) -> bool:
+    try:
+        if file.data is not None:
+            if old.stat().st_size != len(file.data):
+                return False
+            return old.read_bytes() == file.data
+        return filecmp.cmp(old, file.source, shallow=False)  # type: ignore[arg-type]
+    except OSError:
+        return False
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    if out_dir.exists():
+        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}-{time.monotonic_ns()}"
+        os.rename(out_dir, old)
+        try:
+            os.rename(staging, out_dir)
+        except OSError:
+            os.rename(old, out_dir)  # put the previous site back
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(staging, out_dir)
