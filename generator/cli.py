@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from generator import __version__
 from generator.build import BuildOptions, BuildReport, build
@@ -25,6 +26,7 @@ from generator.newpost import write_new_post
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 stdout = Console(highlight=False, soft_wrap=True)
 MAX_ERRORS_SHOWN = 50
+BUILD_STAGES = ["config", "load", "markdown", "site", "templates", "feeds", "extras", "write"]
 
 
 def main() -> None:
@@ -107,8 +109,15 @@ def _run(action, site_dir: Path, quiet: bool):
     try:
         if quiet or not stderr.is_terminal:
             return action(None)
-        with stderr.status("building") as status:
-            return action(lambda stage: status.update(f"{stage}..."))
+        with Progress(
+            TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(), console=stderr, transient=True
+        ) as progress:
+            task = progress.add_task("config", total=len(BUILD_STAGES))
+
+            def advance(stage: str) -> None:
+                progress.update(task, description=stage, completed=BUILD_STAGES.index(stage) if stage in BUILD_STAGES else 0)
+
+            return action(advance)
     except BuildFailed as failed:
         _print_errors(failed.errors, site_dir)
         sys.exit(failed.exit_code)

@@ -71,12 +71,19 @@ def resolve_links(body: Rendered, source: SourcePost, index: LinkIndex) -> tuple
         new_url, problem = _resolve_url(url, source, index)
         if problem and url not in warned:
             warned.add(url)
-            warnings.append(BuildWarning(f"{problem}: {url}", source.source, lines.get(url)))
+            line = lines.get(url) or _line_in_body(source, raw)
+            warnings.append(BuildWarning(f"{problem}: {url}", source.source, line))
         return f'{match.group(1)}"{html.escape(new_url)}"'
 
     content = URL_ATTRIBUTE.sub(rewrite, body.html)
     summary = URL_ATTRIBUTE.sub(rewrite, body.summary_html)
     return content, summary, warnings
+
+
+def _line_in_body(source: SourcePost, text: str) -> int | None:
+    """The line of a URL written in raw HTML, which markdown-it does not map to lines."""
+    position = source.body.find(text)
+    return source.body_line + source.body.count("\n", 0, position) if position >= 0 else None
 
 
 def _resolve_url(url: str, source: SourcePost, index: LinkIndex) -> tuple[str, str | None]:
