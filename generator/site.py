@@ -140,8 +140,8 @@ def assemble_site(
             config=config,
             urls=urls,
             posts=tuple(posts),
-            tags=_group_by_tag(posts),
-            authors=_group_by_author(posts),
+            tags=_group(posts, lambda post: post.tags),
+            authors=_group(posts, lambda post: post.authors),
             archive=_archive(posts),
             assets=assets,
             neighbours=_neighbours(posts),
@@ -231,24 +231,17 @@ def _check_unique_urls(posts: list[Post]) -> None:
         raise BuildFailed(errors)
 
 
-def _group_by_tag(posts: list[Post]) -> tuple[Group, ...]:
-    by_slug: dict[str, list[Post]] = defaultdict(list)
-    first_tag: dict[str, Tag] = {}
-    for post in posts:
-        for tag in post.tags:
-            by_slug[tag.slug].append(post)
-            first_tag.setdefault(tag.slug, tag)
-    return tuple(Group(first_tag[s], tuple(by_slug[s])) for s in sorted(by_slug, key=lambda s: (first_tag[s].name.casefold(), s)))
-
-
-def _group_by_author(posts: list[Post]) -> tuple[Group, ...]:
+def _group(posts: list[Post], members) -> tuple[Group, ...]:
+    """Group posts by each tag (or author) they carry; groups sorted by name, posts newest first."""
     by_key: dict[str, list[Post]] = defaultdict(list)
-    first_author: dict[str, Author] = {}
+    first: dict[str, Tag | Author] = {}
     for post in posts:
-        for author in post.authors:
-            by_key[author.key].append(post)
-            first_author.setdefault(author.key, author)
-    return tuple(Group(first_author[k], tuple(by_key[k])) for k in sorted(by_key, key=lambda k: (first_author[k].name.casefold(), k)))
+        for member in members(post):
+            key = member.url  # a tag's or author's page: one group per page
+            by_key[key].append(post)
+            first.setdefault(key, member)
+    order = sorted(by_key, key=lambda k: (first[k].name.casefold(), k))
+    return tuple(Group(first[k], tuple(by_key[k])) for k in order)
 
 
 def _archive(posts: list[Post]) -> tuple[Year, ...]:
