@@ -14,6 +14,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import babel
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from generator.errors import BuildFailed, ConfigError
@@ -54,8 +55,10 @@ class SiteSection(_Section):
     @field_validator("language")
     @classmethod
     def _language_tag(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", value):
-            raise ValueError(f"{value!r} is not a language tag such as 'en' or 'pt-BR'")
+        try:
+            babel.Locale.parse(value, sep="-")
+        except (ValueError, babel.UnknownLocaleError):
+            raise ValueError(f"{value!r} is not a language tag I know, such as 'en', 'en-GB' or 'pt-BR'")
         return value
 
 

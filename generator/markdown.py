@@ -40,7 +40,7 @@ from pygments.util import ClassNotFound
 
 # Bump whenever a change to this module changes the output for the same body,
 # so cached renders made by the previous code are not reused.
-MARKDOWN_REVISION = 1
+MARKDOWN_REVISION = 2
 
 # `<!--more-->` alone on a line ends the summary; spaces and case are tolerated.
 _MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
@@ -162,7 +162,7 @@ def _parser(settings: MarkdownSettings) -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(deflist_plugin)
-    md.use(tasklists_plugin)
+    md.use(tasklists_plugin, label=True)  # a <label> gives each checkbox an accessible name
     md.use(admon_plugin)
     # Ids on every level so any heading can be linked to, not only those in the toc.
     md.use(

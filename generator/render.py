@@ -59,9 +59,12 @@ class _Renderer:
             "generator_name": "blog-generator",
         }
         self.site_feeds = site_feed_links(site)
+        image = site.config.site.image
+        self.default_image = (image if "://" in image else site.urls.absolute("/" + image.lstrip("/"))) if image else None
 
     def page(self, template_name: str, site_path: str, source: Path | None = None, **context: Any) -> OutputFile:
         context.setdefault("feeds", self.site_feeds)
+        context.setdefault("social_image", self.default_image)
         context["page_url"] = site_path
         try:
             template = self.theme.env.get_template(template_name)
@@ -78,7 +81,7 @@ class _Renderer:
 
     def index_pages(self) -> Iterator[OutputFile]:
         for pager in paginate(self.site.posts, self.site.config.build.posts_per_page, "/"):
-            yield self.page("index.html", pager.url, pager=pager, posts=pager.items)
+            yield self.page("index.html", pager.url, pager=pager, posts=pager.items, structured_data=blog_structured_data(self.site))
 
     def post_pages(self) -> Iterator[OutputFile]:
         errors = []
@@ -94,6 +97,8 @@ class _Renderer:
                     older=older,
                     newer=newer,
                     related=self.site.related.get(post.url, ()),
+                    structured_data=post_structured_data(self.site, post),
+                    social_image=post.image or self.default_image,
                 )
             except ContentError as exc:
                 errors.append(exc)
@@ -120,6 +125,45 @@ class _Renderer:
     def other_pages(self) -> Iterator[OutputFile]:
         yield self.page("archive.html", "/archive/", archive=self.site.archive)
         yield self.page("404.html", "/404.html")
+
+
+def post_structured_data(site: Site, post: Post) -> dict:
+    """schema.org BlogPosting for a post page, written as JSON-LD by the theme (tojson escapes it)."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": post.title,
+        "url": site.urls.absolute(post.url),
+        "mainEntityOfPage": site.urls.absolute(post.url),
+        "datePublished": post.date.isoformat(),
+        "dateModified": (post.updated or post.date).isoformat(),
+        "author": [
+            {"@type": "Person", "name": a.name, "url": a.website or site.urls.absolute(a.url)} for a in post.authors
+        ],
+        "publisher": {"@type": "Organization", "name": site.config.site.title, "url": site.urls.absolute("/")},
+        "inLanguage": site.config.site.language,
+        "wordCount": post.word_count,
+    }
+    if post.summary:
+        data["description"] = post.summary
+    if post.tags:
+        data["keywords"] = [tag.name for tag in post.tags]
+    if post.image:
+        data["image"] = post.image
+    return data
+
+
+def blog_structured_data(site: Site) -> dict:
+    """schema.org Blog for the home page."""
+    conf = site.config.site
+    return {
+        "@context": "https://schema.org",
+        "@type": "Blog",
+        "name": conf.title,
+        "description": conf.description,
+        "url": site.urls.absolute("/"),
+        "inLanguage": conf.language,
+    }
 
 
 def site_feed_links(site: Site) -> list[FeedLink]:

@@ -13,6 +13,8 @@ from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
 
+import babel
+import babel.dates
 import jinja2
 
 from generator.urls import Urls
@@ -65,7 +67,7 @@ def load_theme(config, urls: Urls) -> Theme:
     env.filters.update(
         url=urls.link,
         absolute_url=urls.absolute,
-        date=format_date,
+        date=date_formatter(config.site.language),
         isodate=lambda value: value.isoformat() if value else "",
         rfc822=lambda value: format_datetime(value) if value else "",
     )
@@ -73,14 +75,18 @@ def load_theme(config, urls: Urls) -> Theme:
     return Theme(config.build.theme, directory, env, static_dirs)
 
 
-def format_date(value: datetime | None, style: str = "long") -> str:
-    """Dates as readers see them: "Tuesday, 24 November 2026" (long), "24 Nov 2026" (short)."""
-    if value is None:
-        return ""
-    if style == "long":
-        return f"{value:%A}, {value.day} {value:%B %Y}"
-    if style == "short":
-        return f"{value.day} {value:%b %Y}"
-    if style == "month":
-        return f"{value:%B %Y}"
-    return value.strftime(style)
+def date_formatter(language: str):
+    """The `date` filter for the site's language: "long" is Babel's full date
+    ("Tuesday, 24 November 2026" in en-GB, "Dienstag, 24. November 2026" in de),
+    "short" its medium date, "month" the month and year; anything else is a strftime pattern."""
+    locale = babel.Locale.parse(language, sep="-")
+    patterns = {"long": "full", "short": "medium", "month": "LLLL y"}
+
+    def format_date(value: datetime | None, style: str = "long") -> str:
+        if value is None:
+            return ""
+        if style in patterns:
+            return babel.dates.format_date(value, patterns[style], locale=locale)
+        return value.strftime(style)
+
+    return format_date
