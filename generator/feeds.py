@@ -79,6 +79,7 @@ def _feedgen(site: Site, entries: tuple[Post, ...], folder: str, title: str, des
     urls, conf = site.urls, site.config.site
     updated = _updated(entries)
     feed = FeedGenerator()
+    feed.load_extension("dc")  # RSS's own <author> must be an e-mail address; dc:creator carries the name
     feed.id(urls.absolute(folder))
     feed.title(xml_text(title))
     feed.subtitle(xml_text(description or title))  # RSS requires a description
@@ -116,6 +117,7 @@ def _add_entry(feed: FeedGenerator, site: Site, post: Post) -> None:
         if author.website:
             details["uri"] = author.website
         entry.author(details)
+        entry.dc.dc_creator(xml_text(author.name))
     for tag in post.tags:
         entry.category(term=xml_text(tag.name), scheme=urls.absolute("/tags/"), label=xml_text(tag.name))
     entry.summary(xml_text(_summary(site, post)), type="html")
