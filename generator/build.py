@@ -46,6 +46,7 @@ class BuildOptions:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     now: datetime | None = None  # "now" for future-dated posts; tests pin it
     use_cache: bool = True
+    write_cache: bool = True  # `blog check` reads the cache but writes nothing
 
 
 @dataclass
@@ -108,7 +109,7 @@ def plan_build(options: BuildOptions, progress: Progress | None = None) -> Build
         cache_dir = config.root / CACHE_DIR / "markdown" if options.use_cache else None
         if options.clean and cache_dir is not None:
             shutil.rmtree(cache_dir, ignore_errors=True)
-        rendered, stats = render_bodies([s.body for s in sources], MarkdownCache(cache_dir, settings), options.jobs)
+        rendered, stats = render_bodies([s.body for s in sources], MarkdownCache(cache_dir, settings, read_only=not options.write_cache), options.jobs)
     with timer.stage("site"):
         site, warnings = assemble_site(config, sources, rendered, content.posts, content.assets, urls)
         del rendered  # the Site holds each body's HTML once from here on

@@ -35,8 +35,9 @@ class RenderStats:
 class MarkdownCache:
     """Rendered bodies stored as one pickle file each under `<site>/.blog-cache/markdown/`."""
 
-    def __init__(self, directory: Path | None, settings: MarkdownSettings):
+    def __init__(self, directory: Path | None, settings: MarkdownSettings, *, read_only: bool = False):
         self.directory = directory
+        self.read_only = read_only
         self.settings = settings
         self.key_prefix = f"{__version__}\0{renderer_key(settings)}\0".encode("utf-8")
 
@@ -58,7 +59,7 @@ class MarkdownCache:
         return value if isinstance(value, Rendered) else None
 
     def put(self, key: str, value: Rendered) -> None:
-        if self.directory is None:
+        if self.directory is None or self.read_only:
             return
         path = self._path(key)
         try:

@@ -74,7 +74,7 @@ def build_command(site_dir, out_dir, drafts, future, base_url, strict, clean, jo
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def check_command(site_dir, drafts, future, strict) -> None:
     """Validate the config, every post, internal links and feeds; write nothing."""
-    options = BuildOptions(site_dir, drafts=drafts, future=future)
+    options = BuildOptions(site_dir, drafts=drafts, future=future, write_cache=False)
     report = _run(lambda progress: check_site(options), site_dir, quiet=True)
     problems: list[SiteError] = list(report.errors)
     if strict:

@@ -211,7 +211,8 @@ def _config_error(err: dict, path: Path, text: str) -> ConfigError:
         message = "is required"
     elif err["type"] == "extra_forbidden":
         message = "is not a known setting"
-    return ConfigError(f"{key}: {message}", path, find_key_line(text, loc), key=key)
+    line = find_key_line(text, loc) or (find_key_line(text, loc[:-1]) if len(loc) > 1 else None)
+    return ConfigError(f"{key}: {message}", path, line, key=key)
 
 
 def _check_theme(config: Config, path: Path, text: str) -> None:

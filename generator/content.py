@@ -29,6 +29,7 @@ from generator.urls import unsafe_segment_reason
 FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 # What editors and OSes leave beside real files: Emacs locks and backups, Vim swap files, macOS metadata.
 IGNORED_NAME = re.compile(r"^\.|~$|^#.*#$|\.(swp|swo|swx|tmp|bak|orig)$", re.IGNORECASE)
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -248,7 +249,9 @@ def _load_yaml(fm_text: str, path: Path, first_line: int) -> tuple[dict, dict[st
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
         problem = " ".join(filter(None, [exc.context, exc.problem]))
-        hint = "YAML does not allow tabs for indentation; use spaces" if "\\t" in problem or "tab" in problem else None
+        error_line = fm_text.split("\n")[mark.line] if mark and mark.line < fm_text.count("\n") + 1 else ""
+        has_tab = "\t" in error_line or "tab" in problem
+        hint = "YAML does not allow tabs for indentation; use spaces" if has_tab else None
         raise ContentError(f"front matter is not valid YAML: {problem}", path, line, hint=hint)
     except yaml.YAMLError as exc:
         raise ContentError(f"front matter is not valid YAML: {exc}", path, first_line)
@@ -256,10 +259,22 @@ def _load_yaml(fm_text: str, path: Path, first_line: int) -> tuple[dict, dict[st
         raise ContentError("front matter is nested too deeply", path, first_line)
     finally:
         loader.dispose()
+    data = _without_control_characters(data)
     if not all(isinstance(key, str) for key in data):
         bad = next(key for key in data if not isinstance(key, str))
         raise ContentError(f"front matter key {bad!r} is not text", path, first_line)
     return data, key_lines
+
+
+def _without_control_characters(value: Any) -> Any:
+    """Strip characters no page or feed may hold (YAML lets "\x01" through as an escape)."""
+    if isinstance(value, str):
+        return CONTROL_CHARACTERS.sub("", value)
+    if isinstance(value, list):
+        return [_without_control_characters(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_control_characters(k): _without_control_characters(v) for k, v in value.items()}
+    return value
 
 
 def _validate(meta, key_lines, body, body_line, path, rel, zone) -> SourcePost:
@@ -334,7 +349,11 @@ def _choose_slug(fm: FrontMatter, rel: PurePosixPath, name_match, fail) -> str:
     stem = name_match[4] if name_match else PurePosixPath(rel.name).stem
     if unsafe_segment_reason(stem) is None:
         return stem
-    return slugify(stem) or slugify(fm.title) or "post"
+    slug = slugify(stem, max_length=100) or slugify(fm.title, max_length=100) or "post"
+    reason = unsafe_segment_reason(slug)
+    if reason:
+        fail(None, f"the file name gives the slug {slug!r}, which {reason}", "set slug: in the front matter or rename the file")
+    return slug
 
 
 def parse_date(value: str, zone: ZoneInfo) -> datetime:

@@ -54,7 +54,7 @@ class LinkIndex:
         if image.startswith("/"):
             return self.urls.absolute(image)
         target = _resolve(source.rel_path, image)
-        return self.urls.absolute("/" + target) if target else None
+        return self.urls.absolute("/" + target) if target in self.assets else None
 
 
 def resolve_links(body: Rendered, source: SourcePost, index: LinkIndex) -> tuple[str, str, list[BuildWarning]]:

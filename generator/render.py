@@ -75,7 +75,7 @@ class _Renderer:
             raise ContentError(f"template {exc.name!r} not found in the site's templates/ or the theme", source)
         except Exception as exc:  # a template that raises at render time: name the template line and the page
             path, line = _template_frame(exc)
-            rendering = f" while rendering {source}" if source else f" while rendering {site_path}"
+            rendering = f" while rendering {_relative(source, self.site.config.root) if source else site_path}"
             raise ContentError(f"template error{rendering}: {type(exc).__name__}: {exc}", path or source, line)
         return OutputFile(output_path(site_path), text.encode("utf-8"), source)
 
@@ -192,6 +192,13 @@ def group_feed_links(site: Site, group: Group) -> list[FeedLink]:
     if feeds.atom:
         links.append(FeedLink("application/atom+xml", f"{site.config.site.title}: {label} (Atom)", group.key.url + "atom.xml"))
     return links
+
+
+def _relative(path: Path, root: Path) -> Path:
+    try:
+        return path.relative_to(root)
+    except ValueError:
+        return path
 
 
 def _template_path(filename: str | None) -> Path | None:

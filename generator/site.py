@@ -21,7 +21,7 @@ from generator.content import Asset, SourcePost
 from generator.errors import BuildFailed, BuildWarning, ContentError
 from generator.links import LinkIndex, resolve_links
 from generator.markdown import Heading, Rendered
-from generator.urls import Urls, author_path, output_path, permalink, tag_path
+from generator.urls import Urls, author_path, output_path, permalink, safe_segment, tag_path
 
 
 RELATED_WINDOW = 25
@@ -132,6 +132,8 @@ def assemble_site(
     for source, body in zip(sources, rendered):
         content, summary_html, link_warnings = resolve_links(body, source, index)
         warnings.extend(link_warnings)
+        if source.image and index.image_url(source) is None:
+            warnings.append(BuildWarning(f"image: {source.image!r} is neither a file beside the posts nor an http(s) URL", source.source))
         posts.append(_make_post(config, urls, source, body, content, summary_html, site_paths[id(source)], authors, index))
     posts.sort(key=lambda p: (p.date, p.url), reverse=True)
     _check_unique_urls(posts)
@@ -184,10 +186,10 @@ def stable_id(host: str, date: datetime, slug: str) -> str:
 
 def tag_slug(name: str) -> str:
     """URL-safe, ASCII slug of a tag; tags made only of punctuation still get a working URL."""
-    slug = slugify(name)
+    slug = slugify(name, max_length=100)
     if not slug:
         slug = "tag-" + "-".join(f"{ord(ch):x}" for ch in name.strip())[:60]
-    return slug
+    return safe_segment(slug, "tag")
 
 
 def _author_table(config: Config) -> dict[str, Author]:
@@ -209,7 +211,7 @@ def _author(name: str, table: dict[str, Author]) -> Author:
     known = table.get(name.casefold())
     if known is not None:
         return known
-    key = slugify(name) or "author-" + "-".join(f"{ord(ch):x}" for ch in name)[:40]
+    key = safe_segment(slugify(name, max_length=100) or "author-" + "-".join(f"{ord(ch):x}" for ch in name)[:40], "author")
     return Author(key=key, name=name, url=author_path(key))
 
 

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 
 # Names Windows cannot create; a slug like "con" would break a checkout there.
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(1, 10)} | {f"lpt{i}" for i in range(1, 10)}
+MAX_SEGMENT_BYTES = 200  # file systems allow 255; leave room for suffixes
 SAFE_SEGMENT = re.compile(r"[\w][\w.~-]*")
 
 
@@ -72,9 +73,16 @@ def unsafe_segment_reason(segment: str) -> str | None:
         return "contains control characters"
     if segment.split(".")[0].lower() in WINDOWS_RESERVED:
         return f"is a name Windows reserves ({segment.split('.')[0].upper()})"
+    if len(segment.encode("utf-8")) > MAX_SEGMENT_BYTES:
+        return f"is longer than {MAX_SEGMENT_BYTES} bytes, more than file systems allow in a folder name"
     if not SAFE_SEGMENT.fullmatch(segment):
         return "may only contain letters, digits, '-', '_', '.' and '~', and must start with a letter or digit"
     return None
+
+
+def safe_segment(slug: str, prefix: str) -> str:
+    """A generated slug (tag, author) made safe: Windows-reserved names get a prefix ("tag-con")."""
+    return f"{prefix}-{slug}" if slug.split(".")[0].lower() in WINDOWS_RESERVED else slug
 
 
 def tag_path(tag_slug: str) -> str:

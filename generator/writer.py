@@ -77,11 +77,14 @@ def _write_all(files: list[OutputFile], staging: Path, previous: Path) -> tuple[
                 continue
             except OSError:
                 pass  # another file system, or no hard links: write it
-        if file.data is not None:
-            target.write_bytes(file.data)
-        else:
-            assert file.source is not None
-            shutil.copyfile(file.source, target)
+        try:
+            if file.data is not None:
+                target.write_bytes(file.data)
+            else:
+                assert file.source is not None
+                shutil.copyfile(file.source, target)
+        except OSError as exc:
+            raise ContentError(f"cannot write /{file.path}: {exc.strerror or exc}", file.source) from exc
         written += 1
     return written, unchanged
 

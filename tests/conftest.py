@@ -1,0 +1,139 @@
+"""Shared helpers: small sites written into tmp_path, the CLI run in-process, one build of the sample blog.
+
+- `make_site(files, config=None, name="site")` writes `site.toml` plus the given files
+  (paths relative to the site folder, text or bytes) and returns the site folder.
+- `run_blog(*args)` runs the `blog` command in-process with click's CliRunner and
+  returns the click Result (exit_code, output = stdout + stderr, stdout, stderr).
+- `plan_site(files, config=None, **options)` runs the build up to the files it would
+  write (no output, no cache) and returns the BuildPlan: `plan.site`, `plan.files`, `plan.warnings`.
+- `sample_build` (session): the repository's own sample blog, copied to a temp folder
+  and built once with `blog build --out`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from generator.build import BuildOptions, BuildPlan, plan_build
+from generator.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+# "Now" for builds called directly: after every sample post, before the year 2099.
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+DEFAULT_CONFIG = '[site]\ntitle = "Test Blog"\nbase_url = "https://blog.example.com"\n'
+
+
+def write_site(root: Path, files: dict[str, str | bytes], config: str | None = None) -> Path:
+    """Write a site into `root`: site.toml (the minimal default unless given) and `files`."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "site.toml").write_text(DEFAULT_CONFIG if config is None else config, encoding="utf-8")
+    (root / "posts").mkdir(exist_ok=True)
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_bytes(content.encode("utf-8"))  # no newline translation: tests control the bytes
+    return root
+
+
+def run_blog_cli(*args: str | Path) -> Result:
+    """`blog ARGS...` in-process. click >= 8.2 keeps stderr apart in result.stderr; result.output has both."""
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=True)
+
+
+@pytest.fixture(scope="session")
+def site_writer():
+    """`write_site(root, files, config=None)` for fixtures wider than one test (no tmp_path there)."""
+    return write_site
+
+
+@pytest.fixture(scope="session")
+def build_now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def make_site(tmp_path):
+    def make(files: dict[str, str | bytes], config: str | None = None, name: str = "site") -> Path:
+        return write_site(tmp_path / name, files, config)
+
+    return make
+
+
+@pytest.fixture
+def run_blog():
+    return run_blog_cli
+
+
+@pytest.fixture
+def plan_site(make_site):
+    def plan(files: dict[str, str | bytes], config: str | None = None, **options) -> BuildPlan:
+        site = make_site(files, config)
+        options.setdefault("now", NOW)
+        options.setdefault("jobs", 1)
+        options.setdefault("use_cache", False)
+        return plan_build(BuildOptions(site_dir=site, **options))
+
+    return plan
+
+
+def post(title: str, body: str = "Some text.", **front: object) -> str:
+    """A post's text: `title` and the given front matter keys (values written as YAML as they are)."""
+    lines = ["---", f"title: {title}"] + [f"{key}: {value}" for key, value in front.items()] + ["---", body, ""]
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def make_post():
+    return post
+
+
+def copy_sample_site(dest: Path) -> Path:
+    """The sample blog's inputs (site.toml, posts/, and templates/ or static/ if any) in `dest`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "site.toml", dest / "site.toml")
+    for folder in ("posts", "templates", "static", "themes"):
+        if (REPO / folder).is_dir():
+            shutil.copytree(REPO / folder, dest / folder)
+    return dest
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    """A fresh copy of the sample blog's inputs, for tests that change or rebuild it."""
+    return copy_sample_site(tmp_path / "sample")
+
+
+@dataclass(frozen=True)
+class SampleBuild:
+    site: Path  # a copy of the sample blog's inputs
+    out: Path  # what `blog build --out` wrote
+    result: Result
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory) -> SampleBuild:
+    """The repository's sample blog built once for the whole run (a copy, so the repo's cache is not touched)."""
+    base = tmp_path_factory.mktemp("sample")
+    site = copy_sample_site(base / "site")
+    out = base / "out"
+    result = run_blog_cli("build", "--site", site, "--out", out, "--jobs", "1")
+    return SampleBuild(site, out, result)
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` by relative path, with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def snapshot():
+    return tree_bytes

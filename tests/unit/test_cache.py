@@ -1,0 +1,59 @@
+"""cache.py: rendered bodies cached on disk, keyed by the body and everything the renderer reads."""
+
+from __future__ import annotations
+
+from generator.cache import MarkdownCache, render_bodies
+from generator.markdown import MarkdownSettings, render_markdown
+
+
+def test_first_render_misses_then_hits(tmp_path):
+    cache = MarkdownCache(tmp_path / "cache", MarkdownSettings())
+    bodies = ["# One\n\ntext", "Two *words*", "# One\n\ntext"]
+    first, stats = render_bodies(bodies, cache, jobs=1)
+    assert (stats.hits, stats.misses) == (0, 3)
+    again, stats = render_bodies(bodies, cache, jobs=1)
+    assert (stats.hits, stats.misses) == (3, 0)
+    assert again == first
+    assert first[1] == render_markdown("Two *words*", MarkdownSettings())
+
+
+def test_results_keep_the_input_order(tmp_path):
+    cache = MarkdownCache(tmp_path / "cache", MarkdownSettings())
+    render_bodies(["b"], cache, jobs=1)  # one cached, the others not
+    results, stats = render_bodies(["a", "b", "c"], cache, jobs=1)
+    assert [r.html.strip() for r in results] == ["<p>a</p>", "<p>b</p>", "<p>c</p>"]
+    assert (stats.hits, stats.misses) == (1, 2)
+
+
+def test_key_depends_on_body_and_settings(tmp_path):
+    plain = MarkdownCache(tmp_path, MarkdownSettings())
+    no_highlight = MarkdownCache(tmp_path, MarkdownSettings(highlight=False))
+    assert plain.key("x") == plain.key("x")
+    assert plain.key("x") != plain.key("y")
+    assert plain.key("x") != no_highlight.key("x")
+
+
+def test_a_corrupt_entry_is_rendered_again(tmp_path):
+    cache = MarkdownCache(tmp_path / "cache", MarkdownSettings())
+    render_bodies(["hello"], cache, jobs=1)
+    (entry,) = (tmp_path / "cache").rglob("*.pickle")
+    entry.write_bytes(b"not a pickle")
+    results, stats = render_bodies(["hello"], cache, jobs=1)
+    assert stats.misses == 1
+    assert results[0].html.strip() == "<p>hello</p>"
+
+
+def test_no_directory_means_no_cache(tmp_path):
+    cache = MarkdownCache(None, MarkdownSettings())
+    render_bodies(["x"], cache, jobs=1)
+    _, stats = render_bodies(["x"], cache, jobs=1)
+    assert stats.misses == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_parallel_rendering_gives_the_same_results(tmp_path):
+    bodies = [f"# Post {i}\n\nText with `code` and [a link](p{i}.md).\n\n```python\nx = {i}\n```\n" for i in range(80)]
+    single, _ = render_bodies(bodies, MarkdownCache(None, MarkdownSettings()), jobs=1)
+    parallel, stats = render_bodies(bodies, MarkdownCache(None, MarkdownSettings()), jobs=2)
+    assert stats.workers == 2
+    assert parallel == single

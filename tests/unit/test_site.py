@@ -1,0 +1,232 @@
+"""site.py: posts + config -> Site (order, tags, authors, archive, neighbours, related, ids)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from generator.content import load_content
+from generator.errors import BuildFailed
+from generator.site import select_posts, stable_id, tag_slug
+from generator.urls import unsafe_segment_reason
+
+CONFIG = """[site]
+title = "T"
+base_url = "https://blog.example.com"
+
+[authors.ana]
+name = "Ana Lindqvist"
+url = "https://example.com/ana"
+bio = "Platform."
+
+[build]
+words_per_minute = 100
+"""
+
+FILES = {
+    "posts/2026-01-10-newest.md": "---\ntitle: Newest\ndate: 2026-01-10 10:00\ntags: [Python, web]\nauthor: ana\n---\nN\n",
+    "posts/2026-01-05-middle.md": "---\ntitle: Middle\ntags: [python]\nauthor: Ben Smith\n---\nM\n",
+    "posts/2025-12-20-old.md": "---\ntitle: Old\ntags: [web, python]\nauthors: [Ana, Ben Smith]\nupdated: 2026-01-20\n---\nO\n",
+    "posts/2025/2025-11-02-oldest.md": "---\ntitle: Oldest\ntags: other\n---\nX\n",
+    "posts/2026-01-07-draft.md": "---\ntitle: Draft\ndraft: true\ntags: [web]\n---\nD\n",
+    "posts/2099-01-01-future.md": "---\ntitle: Future\n---\nF\n",
+}
+
+
+@pytest.fixture
+def site(plan_site):
+    return plan_site(FILES, CONFIG).site
+
+
+def titles(posts) -> list[str]:
+    return [p.title for p in posts]
+
+
+def test_posts_are_newest_first_without_drafts_or_future_posts(site):
+    assert titles(site.posts) == ["Newest", "Middle", "Old", "Oldest"]
+
+
+def test_drafts_and_future_posts_on_request(plan_site):
+    assert "Draft" in titles(plan_site(FILES, CONFIG, drafts=True).site.posts)
+    assert "Future" not in titles(plan_site(FILES, CONFIG, drafts=True).site.posts)
+    assert titles(plan_site(FILES, CONFIG, future=True).site.posts)[0] == "Future"
+
+
+def test_select_posts_uses_the_given_now(plan_site):
+    sources = load_content(plan_site(FILES, CONFIG).config).posts
+    assert len(sources) == 6
+    late = datetime(2100, 1, 1, tzinfo=timezone.utc)
+    assert len(select_posts(sources, drafts=False, future=False, now=late)) == 5
+    assert len(select_posts(sources, drafts=True, future=False, now=late)) == 6
+    assert select_posts(sources, drafts=True, future=False, now=datetime(2000, 1, 1, tzinfo=timezone.utc)) == []
+    assert len(select_posts(sources, drafts=False, future=True, now=datetime(2000, 1, 1, tzinfo=timezone.utc))) == 5
+
+
+def test_posts_on_the_same_day_have_a_stable_order(plan_site):
+    files = {f"posts/2026-01-01-{name}.md": f"---\ntitle: {name}\n---\nx\n" for name in ("b", "a", "c")}
+    first = [p.url for p in plan_site(files).site.posts]
+    assert first == ["/2026/01/c/", "/2026/01/b/", "/2026/01/a/"]
+
+
+def test_post_urls_and_fields(site):
+    newest = site.posts[0]
+    assert newest.url == "/2026/01/newest/"
+    assert str(newest.output_path) == "2026/01/newest/index.html"
+    assert newest.slug == "newest"
+    assert newest.rel_path.as_posix() == "2026-01-10-newest.md"
+    assert "<p>N</p>" in newest.content
+
+
+def test_tags_are_grouped_by_slug_sorted_by_name(site):
+    assert [(g.key.name, g.key.slug, g.key.url) for g in site.tags] == [
+        ("other", "other", "/tags/other/"),
+        ("Python", "python", "/tags/python/"),  # "python" on another post joins the same group
+        ("web", "web", "/tags/web/"),
+    ]
+    by_slug = {g.key.slug: titles(g.posts) for g in site.tags}
+    assert by_slug == {"other": ["Oldest"], "python": ["Newest", "Middle", "Old"], "web": ["Newest", "Old"]}
+
+
+def test_tag_slugs():
+    assert tag_slug("Machine Learning") == "machine-learning"
+    assert tag_slug("C++") == "c"
+    punctuation = tag_slug("++")
+    assert punctuation and punctuation != tag_slug("--")
+    assert "/" not in tag_slug("a/b")
+
+
+def test_tag_and_author_pages_avoid_windows_reserved_names(plan_site):
+    """urls.py refuses a post slug like `con` (a Windows checkout cannot hold that folder); a tag
+    or an author's name must not produce such a folder either."""
+    files = {"posts/2026-01-01-a.md": "---\ntitle: A\ntags: [con, Nul, aux.js]\nauthor: Prn\n---\nx\n"}
+    plan = plan_site(files)
+    folders = {part for f in plan.files for part in f.path.parts[:-1]}
+    reserved = sorted(part for part in folders if unsafe_segment_reason(part) and "Windows" in unsafe_segment_reason(part))
+    assert reserved == []
+
+
+def test_authors_from_the_config_table_and_plain_names(site):
+    authors = {g.key.key: g for g in site.authors}
+    assert set(authors) == {"ana", "ben-smith"}
+    ana = authors["ana"].key
+    assert (ana.name, ana.url, ana.website, ana.bio) == ("Ana Lindqvist", "/authors/ana/", "https://example.com/ana", "Platform.")
+    ben = authors["ben-smith"].key
+    assert (ben.name, ben.url, ben.website) == ("Ben Smith", "/authors/ben-smith/", None)
+    assert titles(authors["ana"].posts) == ["Newest", "Old"]  # "Ana" matches the key ana, whatever its case
+    assert titles(authors["ben-smith"].posts) == ["Middle", "Old"]
+    assert [g.key.name for g in site.authors] == ["Ana Lindqvist", "Ben Smith"]
+
+
+def test_post_authors(site):
+    old = next(p for p in site.posts if p.title == "Old")
+    assert [a.name for a in old.authors] == ["Ana Lindqvist", "Ben Smith"]
+    assert old.author.name == "Ana Lindqvist"
+    oldest = next(p for p in site.posts if p.title == "Oldest")
+    assert oldest.authors == () and oldest.author is None
+
+
+def test_archive_by_year_and_month_newest_first(site):
+    assert [y.year for y in site.archive] == [2026, 2025]
+    assert [(m.key.year, m.key.month, m.key.day) for m in site.archive[0].months] == [(2026, 1, 1)]
+    assert [(m.key.month, titles(m.posts)) for m in site.archive[1].months] == [(12, ["Old"]), (11, ["Oldest"])]
+    assert titles(site.archive[0].months[0].posts) == ["Newest", "Middle"]
+
+
+def test_neighbours_are_older_and_newer(site):
+    by_title = {p.title: p for p in site.posts}
+    older, newer = site.neighbours[by_title["Newest"].url]
+    assert older.title == "Middle" and newer is None
+    older, newer = site.neighbours[by_title["Old"].url]
+    assert older.title == "Oldest" and newer.title == "Middle"
+    older, newer = site.neighbours[by_title["Oldest"].url]
+    assert older is None and newer.title == "Old"
+
+
+def test_related_posts_share_the_most_tags(site):
+    by_title = {p.title: p for p in site.posts}
+    # Newest (python, web): Old shares both, Middle shares one; Oldest shares none.
+    assert titles(site.related[by_title["Newest"].url]) == ["Old", "Middle"]
+    assert titles(site.related[by_title["Middle"].url]) == ["Newest", "Old"]  # one tag each: nearest first
+    assert site.related[by_title["Oldest"].url] == ()
+
+
+def test_related_posts_respect_the_limit(plan_site):
+    files = {f"posts/2026-01-{d:02d}-p{d}.md": f"---\ntitle: P{d}\ntags: [x]\n---\nx\n" for d in range(1, 10)}
+    config = '[site]\ntitle = "T"\nbase_url = "https://e.com"\n[build]\nrelated_posts = 2\n'
+    site = plan_site(files, config).site
+    assert all(len(related) == 2 for related in site.related.values())
+    none = plan_site(files, config.replace("= 2", "= 0")).site
+    assert all(not none.related.get(p.url) for p in none.posts)
+
+
+def test_reading_time_rounds_up_and_is_at_least_one_minute(plan_site):
+    files = {
+        "posts/2026-01-01-long.md": "---\ntitle: Long\n---\n" + "word " * 250 + "\n",
+        "posts/2026-01-02-short.md": "---\ntitle: Short\n---\nHi.\n",
+    }
+    site = plan_site(files, CONFIG).site  # 100 words a minute
+    by_title = {p.title: p for p in site.posts}
+    assert by_title["Long"].word_count == 250
+    assert by_title["Long"].reading_time == 3
+    assert by_title["Short"].reading_time == 1
+
+
+def test_stable_id_is_a_tag_uri():
+    assert stable_id("blog.example.com", datetime(2026, 1, 10, 10, 0, tzinfo=timezone.utc), "newest") == "tag:blog.example.com,2026-01-10:newest"
+
+
+def test_post_ids_do_not_change_with_edits_or_base_path(plan_site, site):
+    assert site.posts[0].id == "tag:blog.example.com,2026-01-10:newest"
+    edited = dict(FILES)
+    edited["posts/2026-01-10-newest.md"] = edited["posts/2026-01-10-newest.md"].replace("title: Newest", "title: Renamed").replace("\nN\n", "\nNew text\n")
+    again = plan_site(edited, CONFIG.replace("blog.example.com", "blog.example.com/sub")).site
+    assert again.posts[0].id == site.posts[0].id
+
+
+def test_pinned_id_survives_a_slug_change(plan_site):
+    site = plan_site({"posts/2026-01-01-x.md": "---\ntitle: X\nslug: renamed\nid: tag:e.com,2020:original\n---\nx\n"}).site
+    assert site.posts[0].id == "tag:e.com,2020:original"
+    assert site.posts[0].url == "/2026/01/renamed/"
+
+
+def test_ids_are_unique_even_with_shared_slugs(plan_site):
+    files = {
+        "posts/2026-01-01-survey.md": "---\ntitle: A\n---\nx\n",
+        "posts/2027-01-01-survey.md": "---\ntitle: B\n---\nx\n",
+    }
+    site = plan_site(files, now=datetime(2030, 1, 1, tzinfo=timezone.utc)).site
+    assert len({p.id for p in site.posts}) == 2
+
+
+def test_site_updated_is_the_newest_date_or_update(site):
+    assert site.updated == next(p for p in site.posts if p.title == "Old").updated
+
+
+def test_empty_site(plan_site):
+    site = plan_site({}).site
+    assert site.posts == () and site.tags == () and site.authors == () and site.archive == ()
+    assert site.updated is None
+
+
+def test_duplicate_permalinks_name_both_files(plan_site):
+    files = {
+        "posts/2026-01-01-same.md": "---\ntitle: A\n---\nx\n",
+        "posts/sub/2026-01-20-same.md": "---\ntitle: B\n---\nx\n",
+    }
+    with pytest.raises(BuildFailed) as caught:
+        plan_site(files)
+    (error,) = caught.value.errors
+    text = f"{error.path} {error.message}"
+    assert "2026-01-01-same.md" in text and "2026-01-20-same.md" in text
+    assert "/2026/01/same/" in error.message
+    assert caught.value.exit_code == 1
+
+
+def test_permalinks_differing_only_in_case_collide(plan_site):
+    files = {
+        "posts/2026-01-01-Same.md": "---\ntitle: A\n---\nx\n",
+        "posts/2026-01-02-same.md": "---\ntitle: B\n---\nx\n",
+    }
+    with pytest.raises(BuildFailed):
+        plan_site(files)
