@@ -122,7 +122,7 @@ def _add_entry(feed: FeedGenerator, site: Site, post: Post) -> None:
         entry.category(term=xml_text(tag.name), scheme=urls.absolute("/tags/"), label=xml_text(tag.name))
     entry.summary(xml_text(_summary(site, post)), type="html")
     if site.config.feeds.full_content:
-        entry.content(xml_text(absolute_html(post.content, urls.origin)), type="CDATA")
+        entry.content(xml_text(absolute_html(post.content, urls.origin)), type="html")
 
 
 def _summary(site: Site, post: Post) -> str:
