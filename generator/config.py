@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import babel
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from generator.comments import CommentsSection
 from generator.errors import BuildFailed, ConfigError
 
 CONFIG_FILE = "site.toml"
@@ -109,14 +110,6 @@ class FeedsSection(_Section):
 class MenuItem(_Section):
     name: str
     url: str
-
-
-class CommentsSection(BaseModel):
-    """Which comments embed to show; each provider's own table is checked by comments.py."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-    provider: Literal["giscus", "utterances", "disqus", "isso", "remark42", "cusdis", "none"] = "none"
-    load: Literal["lazy", "click", "eager"] = "lazy"
 
 
 class Config(_Section):
@@ -237,10 +230,14 @@ def find_key_line(text: str, loc: list[str]) -> int | None:
     if not loc:
         return None
     lines = text.splitlines()
+    own_header = _table_header(loc)
+    for number, line in enumerate(lines):
+        if own_header.match(line):  # the key is a table: point at its header
+            return number + 1
     table, key = loc[:-1], loc[-1]
     start = 0
     if table:
-        header = re.compile(r"^\s*\[\[?\s*" + r"\s*\.\s*".join(re.escape(p) for p in table) + r"\s*\]\]?\s*(#.*)?$")
+        header = _table_header(table)
         for number, line in enumerate(lines):
             if header.match(line):
                 start = number + 1
@@ -256,6 +253,10 @@ def find_key_line(text: str, loc: list[str]) -> int | None:
         if key_re.match(lines[number]) or (not table and table_re.match(lines[number]) and key in lines[number]):
             return number + 1
     return None
+
+
+def _table_header(parts: list[str]) -> re.Pattern:
+    return re.compile(r"^\s*\[\[?\s*" + r"\s*\.\s*".join(re.escape(p) for p in parts) + r"\s*\]\]?\s*(#.*)?$")
 
 
 def _toml_error_line(message: str) -> int | None:

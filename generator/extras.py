@@ -12,6 +12,7 @@ from generator.site import Site
 from generator.theme import Theme
 
 HIGHLIGHT_CSS_PATH = PurePosixPath("css/highlight.css")
+COMMENTS_SCRIPT_PATH = PurePosixPath("js/comments.js")
 
 
 def build_sitemap(site: Site, page_paths: list[str]) -> OutputFile:
@@ -40,6 +41,8 @@ def static_files(site: Site, theme: Theme) -> list[OutputFile]:
         for path in _files_under(folder):
             rel = PurePosixPath(path.relative_to(folder).as_posix())
             by_path[rel] = OutputFile(rel, None, path)
+    if not site.config.comments.enabled:  # provider = "none": not even the loader script is published
+        by_path.pop(COMMENTS_SCRIPT_PATH, None)
     if HIGHLIGHT_CSS_PATH not in by_path:
         css = highlight_css(site.config.build.highlight_light, site.config.build.highlight_dark)
         by_path[HIGHLIGHT_CSS_PATH] = OutputFile(HIGHLIGHT_CSS_PATH, css.encode("utf-8"), None)

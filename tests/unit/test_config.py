@@ -81,6 +81,9 @@ provider = "giscus"
 load = "click"
 [comments.giscus]
 repo = "example/blog"
+repo_id = "R_1"
+category = "Comments"
+category_id = "DIC_1"
 """,
     )
     config = load_config(site)
