@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from feedgen.feed import FeedGenerator
@@ -39,6 +40,11 @@ def absolute_html(html: str, origin: str) -> str:
         + ", ".join(origin + part.strip() if part.strip().startswith("/") and not part.strip().startswith("//") else part.strip() for part in m.group(2).split(",")),
         html,
     )
+
+
+@lru_cache(maxsize=4096)  # one post's HTML goes into the site feed and each of its tags' and authors' feeds
+def _feed_html(html: str, origin: str) -> str:
+    return xml_text(absolute_html(html, origin))
 
 
 def build_feeds(site: Site) -> list[OutputFile]:
@@ -122,7 +128,7 @@ def _add_entry(feed: FeedGenerator, site: Site, post: Post) -> None:
         entry.category(term=xml_text(tag.name), scheme=urls.absolute("/tags/"), label=xml_text(tag.name))
     entry.summary(xml_text(_summary(site, post)), type="html")
     if site.config.feeds.full_content:
-        entry.content(xml_text(absolute_html(post.content, urls.origin)), type="html")
+        entry.content(_feed_html(post.content, urls.origin), type="html")
 
 
 def _summary(site: Site, post: Post) -> str:
@@ -155,7 +161,7 @@ def json_feed_bytes(site: Site, entries: tuple[Post, ...], title: str, descripti
             "image": post.image,
         }
         if site.config.feeds.full_content:
-            item["content_html"] = absolute_html(post.content, urls.origin)
+            item["content_html"] = _feed_html(post.content, urls.origin)
         else:
             item["content_html"] = absolute_html(post.summary_html, urls.origin)
         items.append({key: value for key, value in item.items() if value is not None})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -104,9 +105,10 @@ class Site:
     neighbours: dict[str, tuple[Post | None, Post | None]]  # url -> (older, newer)
     related: dict[str, tuple[Post, ...]]  # url -> posts sharing the most tags
 
-    @property
+    @cached_property
     def updated(self) -> datetime | None:
-        """The newest post's date or update: the feeds' updated time, stable across rebuilds."""
+        """The newest post's date or update: the feeds' updated time, stable across rebuilds.
+        Cached: every page's footer asks, and the answer is a pass over every post."""
         return max((p.updated or p.date for p in self.posts), default=None)
 
 
@@ -184,6 +186,7 @@ def stable_id(host: str, date: datetime, slug: str) -> str:
     return f"tag:{host},{date:%Y-%m-%d}:{slug}"
 
 
+@lru_cache(maxsize=4096)
 def tag_slug(name: str) -> str:
     """URL-safe, ASCII slug of a tag; tags made only of punctuation still get a working URL."""
     slug = slugify(name, max_length=100)
