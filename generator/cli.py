@@ -7,7 +7,9 @@ never sees a traceback for a problem in their site; one that shows up is a bug.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -22,6 +24,9 @@ from generator.check import check_site
 from generator.config import load_config
 from generator.errors import BuildFailed, ConfigError, SiteError
 from generator.newpost import write_new_post
+from generator.serve import PreviewServer, PreviewState, is_loopback
+from generator.urls import Urls
+from generator.watch import Rebuild, SiteWatcher
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 stdout = Console(highlight=False, soft_wrap=True)
@@ -102,6 +107,89 @@ def new_command(title, tags, author, site_dir) -> None:
 
     path = _run(create, site_dir, quiet=True)
     stdout.print(str(path))
+
+
+@cli.command("watch")
+@site_option
+@click.option("--drafts", is_flag=True, help="Include posts marked draft: true.")
+@click.option("--future", is_flag=True, help="Include posts dated in the future.")
+def watch_command(site_dir, drafts, future) -> None:
+    """Build, then rebuild on every change to posts, templates, static files or site.toml."""
+    _run(lambda progress: load_config(site_dir), site_dir, quiet=True)  # a broken site.toml stops here (exit 2)
+    watcher = SiteWatcher(BuildOptions(site_dir, drafts=drafts, future=future), on_done=lambda rebuild: _report_rebuild(rebuild, site_dir))
+    stdout.print(f"watching {escape(str(site_dir))} for changes (Ctrl-C to stop)")
+    _watch_until_interrupted(watcher)
+
+
+@cli.command("serve")
+@site_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; only loopback keeps the preview private.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on (0: any free port).")
+@click.option("--drafts/--no-drafts", default=True, show_default=True, help="Include posts marked draft: true.")
+@click.option("--future", is_flag=True, help="Include posts dated in the future.")
+def serve_command(site_dir, host, port, drafts, future) -> None:
+    """Build, watch, and serve the output folder with live reload in the browser."""
+    config = _run(lambda progress: load_config(site_dir), site_dir, quiet=True)
+    state = PreviewState(site_dir, config.output_dir)
+    try:
+        server = PreviewServer(host, port, state, Urls(config.site.base_url).base_path)
+    except OSError as exc:
+        stderr.print(f"[bold red]config error[/]: cannot listen on {escape(host)}:{port}: {escape(exc.strerror or str(exc))}")
+        stderr.print("  [cyan]hint[/]: choose another --port (--port 0 picks a free one)")
+        sys.exit(2)
+    if not is_loopback(host):
+        stderr.print(f"[yellow]warning[/]: {escape(host)} is not a loopback address: anyone who can reach this machine can read the preview")
+    if drafts:
+        stdout.print("drafts are included (--no-drafts leaves them out)")
+    thread = threading.Thread(target=server.serve_forever, name="blog-serve", daemon=True)
+    thread.start()
+    stdout.print(f"serving {server.url} (Ctrl-C to stop)")
+
+    def done(rebuild: Rebuild) -> None:
+        state.finish(rebuild)  # first, so that open pages reload at once
+        _report_rebuild(rebuild, site_dir)
+
+    watcher = SiteWatcher(BuildOptions(site_dir, drafts=drafts, future=future), on_done=done, on_start=state.begin)
+    try:
+        _watch_until_interrupted(watcher)
+    finally:
+        server.stop()
+        thread.join(timeout=5)
+
+
+def _watch_until_interrupted(watcher: SiteWatcher) -> None:
+    """Run the watcher until Ctrl-C (or SIGTERM), then return normally: exit code 0."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        stdout.print("stopped")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _report_rebuild(rebuild: Rebuild, site_dir: Path) -> None:
+    if rebuild.changed:
+        names = sorted(_shown_path(path, site_dir) for path in rebuild.changed)
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        stdout.print(f"changed: {escape(', '.join(names[:3]))}{more}")
+    if rebuild.report is not None:
+        _print_warnings(rebuild.report.warnings, site_dir)
+        _print_summary(rebuild.report, site_dir)
+    else:
+        _print_errors(rebuild.errors, site_dir)
+        stderr.print("still watching: the previous output stays until the errors are fixed")
+
+
+def _shown_path(path: Path, site_dir: Path) -> str:
+    try:
+        return str(path.relative_to(Path(site_dir).resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _run(action, site_dir: Path, quiet: bool):
