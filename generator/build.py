@@ -17,7 +17,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from generator.cache import CACHE_DIR, MarkdownCache, RenderStats, render_bodies
+from generator.cache import (
+    CACHE_DIR,
+    MarkdownCache,
+    RenderStats,
+    forget_page_manifest,
+    load_page_manifest,
+    render_bodies,
+    save_page_manifest,
+)
 from generator.config import Config, load_config
 from generator.content import load_content
 from generator.errors import BuildFailed, BuildWarning, ConfigError
@@ -25,6 +33,7 @@ from generator.extras import build_robots, build_sitemap, static_files
 from generator.feeds import build_feeds
 from generator.markdown import MarkdownSettings
 from generator.output import OutputFile, check_collisions
+from generator.fingerprint import Fingerprints, PageReuse
 from generator.render import render_pages
 from generator.site import Site, assemble_site, select_posts
 from generator.theme import load_theme
@@ -94,7 +103,7 @@ class _Timer:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
 
-def plan_build(options: BuildOptions, progress: Progress | None = None) -> BuildPlan:
+def plan_build(options: BuildOptions, progress: Progress | None = None, reuse: PageReuse | None = None) -> BuildPlan:
     timer = _Timer(progress)
     with timer.stage("config"):
         config = load_config(options.site_dir, base_url=options.base_url)
@@ -114,9 +123,10 @@ def plan_build(options: BuildOptions, progress: Progress | None = None) -> Build
         site, warnings = assemble_site(config, sources, rendered, content.posts, content.assets, urls)
         del rendered  # the Site holds each body's HTML once from here on
     with timer.stage("templates"):
-        pages = render_pages(site, theme)
+        fingerprints = Fingerprints(site, theme)
+        pages = render_pages(site, theme, reuse, fingerprints)
     with timer.stage("feeds"):
-        feeds = build_feeds(site)
+        feeds = build_feeds(site, fingerprints, reuse)
     with timer.stage("extras"):
         html_paths = ["/" + str(f.path).removesuffix("index.html") for f in pages if f.path.name != "404.html"]
         extras = [build_sitemap(site, html_paths), build_robots(site)] + static_files(site, theme)
@@ -128,12 +138,22 @@ def plan_build(options: BuildOptions, progress: Progress | None = None) -> Build
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
-    plan = plan_build(options, progress)
-    out_dir = _output_dir(options, plan.config)
+    config = load_config(options.site_dir, base_url=options.base_url)
+    out_dir = _output_dir(options, config)
+    cache_root = config.root / CACHE_DIR
+    reuse = PageReuse({}, None)
+    if options.use_cache and not options.clean:
+        reuse = PageReuse(load_page_manifest(cache_root, out_dir), out_dir)
+    plan = plan_build(options, progress, reuse)
     start = time.perf_counter()
     if progress:
         progress("write")
+    if options.use_cache:
+        # Until the new output is in place, the recorded fingerprints describe neither folder.
+        forget_page_manifest(cache_root, out_dir)
     written = write_output(plan.files, out_dir)
+    if options.use_cache:
+        save_page_manifest(cache_root, out_dir, reuse.current)
     plan.timings["write"] = time.perf_counter() - start
     return BuildReport(
         output_dir=out_dir,

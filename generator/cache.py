@@ -12,6 +12,7 @@ and single-process builds are identical.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
@@ -69,6 +70,42 @@ class MarkdownCache:
             os.replace(temporary, path)  # a reader never sees half an entry
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+
+def load_page_manifest(cache_root: Path, out_dir: Path) -> dict[str, str]:
+    """The page fingerprints the last successful build into `out_dir` recorded."""
+    try:
+        data = json.loads(_manifest_path(cache_root, out_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != __version__ or data.get("output") != str(out_dir):
+        return {}
+    pages = data.get("pages")
+    return pages if isinstance(pages, dict) else {}
+
+
+def save_page_manifest(cache_root: Path, out_dir: Path, pages: dict[str, str]) -> None:
+    path = _manifest_path(cache_root, out_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".tmp{os.getpid()}")
+        temporary.write_text(json.dumps({"version": __version__, "output": str(out_dir), "pages": pages}), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass  # without it the next build renders every page: slower, not wrong
+
+
+def forget_page_manifest(cache_root: Path, out_dir: Path) -> None:
+    """Called before writing: if the build dies mid-way, the next one must not trust the output."""
+    try:
+        _manifest_path(cache_root, out_dir).unlink()
+    except OSError:
+        pass
+
+
+def _manifest_path(cache_root: Path, out_dir: Path) -> Path:
+    name = hashlib.sha256(str(out_dir).encode()).hexdigest()[:16]
+    return cache_root / "pages" / f"{name}.json"
 
 
 def render_bodies(bodies: list[str], cache: MarkdownCache, jobs: int) -> tuple[list[Rendered], RenderStats]:

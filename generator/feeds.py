@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 from feedgen.feed import FeedGenerator
 
 from generator import __version__
+from generator.fingerprint import Fingerprints, PageReuse
 from generator.output import OutputFile
 from generator.site import Group, Post, Site
 
@@ -47,38 +48,51 @@ def _feed_html(html: str, origin: str) -> str:
     return xml_text(absolute_html(html, origin))
 
 
-def build_feeds(site: Site) -> list[OutputFile]:
+def build_feeds(site: Site, fingerprints: Fingerprints | None = None, reuse: PageReuse | None = None) -> list[OutputFile]:
+    """Every feed; with `reuse`, a feed whose entries and settings did not change is taken
+    from the previous output instead of being generated again."""
     feeds = site.config.feeds
-    files = _feed_set(site, site.posts, "/", site.config.site.title, site.config.site.description, json_feed=feeds.json_feed)
+    writer = _FeedWriter(site, fingerprints, reuse or PageReuse({}, None))
+    files = writer.feed_set(site.posts, "/", site.config.site.title, site.config.site.description, json_feed=feeds.json_feed)
     if feeds.per_tag:
         for group in site.tags:
-            files += _group_feeds(site, group, f"posts tagged “{group.key.name}”")
+            files += writer.group_feeds(group, f"posts tagged “{group.key.name}”")
     if feeds.per_author:
         for group in site.authors:
-            files += _group_feeds(site, group, f"posts by {group.key.name}")
+            files += writer.group_feeds(group, f"posts by {group.key.name}")
     return files
 
 
-def _group_feeds(site: Site, group: Group, label: str) -> list[OutputFile]:
-    title = f"{site.config.site.title}: {label}"
-    return _feed_set(site, group.posts, group.key.url, title, title, json_feed=False)
+class _FeedWriter:
+    def __init__(self, site: Site, fingerprints: Fingerprints | None, reuse: PageReuse):
+        self.site = site
+        self.fingerprints = fingerprints
+        self.reuse = reuse
 
+    def group_feeds(self, group: Group, label: str) -> list[OutputFile]:
+        title = f"{self.site.config.site.title}: {label}"
+        return self.feed_set(group.posts, group.key.url, title, title, json_feed=False)
 
-def _feed_set(site: Site, posts: tuple[Post, ...], folder: str, title: str, description: str, *, json_feed: bool) -> list[OutputFile]:
-    feeds = site.config.feeds
-    entries = posts[: feeds.limit]
-    files = []
-    if feeds.rss:
-        files.append(_output(folder + "feed.xml", _feedgen(site, entries, folder, title, description, "feed.xml").rss_str(pretty=True)))
-    if feeds.atom:
-        files.append(_output(folder + "atom.xml", _feedgen(site, entries, folder, title, description, "atom.xml").atom_str(pretty=True)))
-    if json_feed:
-        files.append(_output(folder + "feed.json", json_feed_bytes(site, entries, title, description)))
-    return files
-
-
-def _output(site_path: str, data: bytes) -> OutputFile:
-    return OutputFile(PurePosixPath(site_path.lstrip("/")), data, None)
+    def feed_set(self, posts: tuple[Post, ...], folder: str, title: str, description: str, *, json_feed: bool) -> list[OutputFile]:
+        site, feeds = self.site, self.site.config.feeds
+        entries = posts[: feeds.limit]
+        kinds = []
+        if feeds.rss:
+            kinds.append(("feed.xml", lambda: _feedgen(site, entries, folder, title, description, "feed.xml").rss_str(pretty=True)))
+        if feeds.atom:
+            kinds.append(("atom.xml", lambda: _feedgen(site, entries, folder, title, description, "atom.xml").atom_str(pretty=True)))
+        if json_feed:
+            kinds.append(("feed.json", lambda: json_feed_bytes(site, entries, title, description)))
+        files = []
+        for name, make in kinds:
+            path = PurePosixPath((folder + name).lstrip("/"))
+            if self.fingerprints is not None:
+                unchanged = self.reuse.unchanged(path, self.fingerprints.page(name, folder, {"entries": entries, "title": title, "description": description}))
+                if unchanged is not None:
+                    files.append(unchanged)
+                    continue
+            files.append(OutputFile(path, make(), None))
+        return files
 
 
 def _feedgen(site: Site, entries: tuple[Post, ...], folder: str, title: str, description: str, name: str) -> FeedGenerator:

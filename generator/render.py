@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.errors import BuildFailed, ContentError
+from generator.fingerprint import Fingerprints, PageReuse
 from generator.output import OutputFile
 from generator.paginate import paginate
 from generator.site import Group, Post, Site
@@ -32,9 +33,10 @@ class FeedLink:
     url: str  # site path
 
 
-def render_pages(site: Site, theme: Theme) -> list[OutputFile]:
-    """Every HTML page of the site."""
-    renderer = _Renderer(site, theme)
+def render_pages(site: Site, theme: Theme, reuse: PageReuse | None = None, fingerprints: Fingerprints | None = None) -> list[OutputFile]:
+    """Every HTML page of the site; with `reuse`, pages whose inputs did not change are
+    taken from the previous output instead of being rendered."""
+    renderer = _Renderer(site, theme, reuse or PageReuse({}, None), fingerprints or Fingerprints(site, theme))
     files: list[OutputFile] = []
     errors: list[ContentError] = []
     for kind in (renderer.index_pages, renderer.post_pages, renderer.tag_pages, renderer.author_pages, renderer.other_pages):
@@ -50,9 +52,11 @@ def render_pages(site: Site, theme: Theme) -> list[OutputFile]:
 
 
 class _Renderer:
-    def __init__(self, site: Site, theme: Theme):
+    def __init__(self, site: Site, theme: Theme, reuse: PageReuse, fingerprints: Fingerprints):
         self.site = site
         self.theme = theme
+        self.reuse = reuse
+        self.fingerprints = fingerprints
         self.globals = {
             "site": site,
             "config": site.config,
@@ -66,6 +70,10 @@ class _Renderer:
         context.setdefault("feeds", self.site_feeds)
         context.setdefault("social_image", self.default_image)
         context["page_url"] = site_path
+        path = output_path(site_path)
+        unchanged = self.reuse.unchanged(path, self.fingerprints.page(template_name, site_path, context))
+        if unchanged is not None:
+            return unchanged
         try:
             template = self.theme.env.get_template(template_name)
             text = template.render(self.globals, **context)
@@ -77,7 +85,7 @@ class _Renderer:
             path, line = _template_frame(exc)
             rendering = f" while rendering {_relative(source, self.site.config.root) if source else site_path}"
             raise ContentError(f"template error{rendering}: {type(exc).__name__}: {exc}", path or source, line)
-        return OutputFile(output_path(site_path), text.encode("utf-8"), source)
+        return OutputFile(path, text.encode("utf-8"), source)
 
     def index_pages(self) -> Iterator[OutputFile]:
         for pager in paginate(self.site.posts, self.site.config.build.posts_per_page, "/"):

@@ -90,6 +90,8 @@ def _write_all(files: list[OutputFile], staging: Path, previous: Path) -> tuple[
 
 
 def _same_as(old: Path, file: OutputFile) -> bool:
+    if file.data is None and file.source == old:
+        return True  # a page the renderer took from the previous output: nothing to compare
     try:
         if file.data is not None:
             if old.stat().st_size != len(file.data):
