@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import time
@@ -17,14 +18,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from generator import __version__
 from generator.cache import (
     CACHE_DIR,
     MarkdownCache,
     RenderStats,
-    forget_page_manifest,
-    load_page_manifest,
+    forget_build_record,
+    load_build_record,
     render_bodies,
-    save_page_manifest,
+    save_build_record,
 )
 from generator.config import Config, load_config
 from generator.content import load_content
@@ -36,7 +38,7 @@ from generator.output import OutputFile, check_collisions
 from generator.fingerprint import Fingerprints, PageReuse
 from generator.render import render_pages
 from generator.site import Site, assemble_site, select_posts
-from generator.theme import load_theme
+from generator.theme import find_theme_dir, load_theme
 from generator.urls import Urls
 from generator.writer import write_output
 
@@ -68,6 +70,7 @@ class BuildPlan:
     warnings: list[BuildWarning]
     render_stats: RenderStats
     timings: dict[str, float]
+    next_due: datetime | None = None  # the earliest future-dated post left out: the build is stale then
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class BuildReport:
     warnings: tuple[BuildWarning, ...]
     render_stats: RenderStats
     timings: dict[str, float]
+    up_to_date: bool = False  # nothing changed since the last build: nothing was done
 
     @property
     def seconds(self) -> float:
@@ -134,26 +138,39 @@ def plan_build(options: BuildOptions, progress: Progress | None = None, reuse: P
         check_collisions(files)
     if options.strict and warnings:
         raise BuildFailed([w.as_error() for w in warnings])
-    return BuildPlan(config, site, files, warnings, stats, timer.timings)
+    due = [p.date for p in content.posts if p.date > now and (options.drafts or not p.draft)]
+    return BuildPlan(config, site, files, warnings, stats, timer.timings, min(due) if due and not options.future else None)
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
+    start = time.perf_counter()
     config = load_config(options.site_dir, base_url=options.base_url)
     out_dir = _output_dir(options, config)
     cache_root = config.root / CACHE_DIR
-    reuse = PageReuse({}, None)
-    if options.use_cache and not options.clean:
-        reuse = PageReuse(load_page_manifest(cache_root, out_dir), out_dir)
+    use_record = options.use_cache and not options.clean
+    record = load_build_record(cache_root, out_dir) if use_record else {}
+    inputs = input_state(config, options)
+    if use_record and _up_to_date(record, inputs, out_dir, options):
+        return _unchanged_report(record, out_dir, time.perf_counter() - start)
+    reuse = PageReuse(record.get("pages", {}), out_dir if use_record else None)
     plan = plan_build(options, progress, reuse)
     start = time.perf_counter()
     if progress:
         progress("write")
     if options.use_cache:
         # Until the new output is in place, the recorded fingerprints describe neither folder.
-        forget_page_manifest(cache_root, out_dir)
+        forget_build_record(cache_root, out_dir)
     written = write_output(plan.files, out_dir)
     if options.use_cache:
-        save_page_manifest(cache_root, out_dir, reuse.current)
+        save_build_record(cache_root, out_dir, {
+            "pages": reuse.current,
+            "inputs": inputs,
+            "next_due": plan.next_due.isoformat() if plan.next_due else None,
+            "posts": len(plan.site.posts),
+            "html_pages": sum(1 for f in plan.files if f.path.suffix == ".html"),
+            "files": len(plan.files),
+            "warnings": [[w.message, str(w.path) if w.path else None, w.line] for w in plan.warnings],
+        })
     plan.timings["write"] = time.perf_counter() - start
     return BuildReport(
         output_dir=out_dir,
@@ -165,6 +182,58 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         warnings=tuple(plan.warnings),
         render_stats=plan.render_stats,
         timings=plan.timings,
+    )
+
+
+def input_state(config: Config, options: BuildOptions) -> str:
+    """A digest of every input file's path, size and modification time, and of the options:
+    when it equals the last build's, that build's output is still right (as make decides)."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(repr((__version__, options.drafts, options.future, options.base_url, options.strict)).encode())
+    theme_dir = find_theme_dir(config)
+    roots = [config.root / "site.toml", config.posts_dir, config.root / "templates", config.root / "static"]
+    for root in roots + ([theme_dir] if theme_dir else []):
+        digest.update(str(root).encode())
+        for path in sorted(_files_below(root)):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _files_below(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    found = []
+    for folder, _, names in os.walk(root):
+        found += [Path(folder) / name for name in names]
+    return found
+
+
+def _up_to_date(record: dict, inputs: str, out_dir: Path, options: BuildOptions) -> bool:
+    if record.get("inputs") != inputs or not out_dir.is_dir():
+        return False
+    due = record.get("next_due")
+    now = options.now or datetime.now(timezone.utc)
+    return due is None or now < datetime.fromisoformat(due)
+
+
+def _unchanged_report(record: dict, out_dir: Path, seconds: float) -> BuildReport:
+    warnings = tuple(BuildWarning(m, Path(p) if p else None, line) for m, p, line in record.get("warnings", []))
+    files = record.get("files", 0)
+    return BuildReport(
+        output_dir=out_dir,
+        posts=record.get("posts", 0),
+        pages=record.get("html_pages", 0),
+        files=files,
+        written=0,
+        unchanged=files,
+        warnings=warnings,
+        render_stats=RenderStats(0, 0, 0),
+        timings={"check": seconds},
+        up_to_date=True,
     )
 
 

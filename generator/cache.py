@@ -72,30 +72,30 @@ class MarkdownCache:
             pass  # a cache that cannot be written only costs time
 
 
-def load_page_manifest(cache_root: Path, out_dir: Path) -> dict[str, str]:
-    """The page fingerprints the last successful build into `out_dir` recorded."""
+def load_build_record(cache_root: Path, out_dir: Path) -> dict:
+    """What the last successful build into `out_dir` recorded: its inputs' digest, each
+    output file's fingerprint ("pages"), its counts and warnings; {} when there is none."""
     try:
         data = json.loads(_manifest_path(cache_root, out_dir).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("version") != __version__ or data.get("output") != str(out_dir):
         return {}
-    pages = data.get("pages")
-    return pages if isinstance(pages, dict) else {}
+    return data if isinstance(data.get("pages"), dict) else {}
 
 
-def save_page_manifest(cache_root: Path, out_dir: Path, pages: dict[str, str]) -> None:
+def save_build_record(cache_root: Path, out_dir: Path, record: dict) -> None:
     path = _manifest_path(cache_root, out_dir)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".tmp{os.getpid()}")
-        temporary.write_text(json.dumps({"version": __version__, "output": str(out_dir), "pages": pages}), encoding="utf-8")
+        temporary.write_text(json.dumps({"version": __version__, "output": str(out_dir), **record}), encoding="utf-8")
         os.replace(temporary, path)
     except OSError:
         pass  # without it the next build renders every page: slower, not wrong
 
 
-def forget_page_manifest(cache_root: Path, out_dir: Path) -> None:
+def forget_build_record(cache_root: Path, out_dir: Path) -> None:
     """Called before writing: if the build dies mid-way, the next one must not trust the output."""
     try:
         _manifest_path(cache_root, out_dir).unlink()

@@ -260,6 +260,9 @@ def _print_summary(report: BuildReport, site_dir: Path) -> None:
     except ValueError:
         shown = report.output_dir
     stats = report.render_stats
+    if report.up_to_date:
+        stdout.print(f"{shown} is up to date: nothing changed since the last build ({report.posts} posts, {report.files} files)")
+        return
     stdout.print(
         f"built {report.posts} posts, {report.pages} pages ({report.files} files, {report.written} written) "
         f"into {shown} in {report.seconds:.2f} s; markdown: {stats.misses} rendered, {stats.hits} cached"
