@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import shutil
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from generator import __version__
 from generator.cache import (
@@ -34,7 +35,7 @@ from generator.errors import BuildFailed, BuildWarning, ConfigError
 from generator.extras import build_robots, build_sitemap, static_files
 from generator.feeds import build_feeds
 from generator.markdown import MarkdownSettings
-from generator.output import OutputFile, check_collisions
+from generator.output import OutputFile
 from generator.fingerprint import Fingerprints, PageReuse
 from generator.render import render_pages
 from generator.site import Site, assemble_site, select_posts
@@ -66,7 +67,7 @@ class BuildPlan:
 
     config: Config
     site: Site
-    files: list[OutputFile]
+    files: Iterator[OutputFile]  # rendered while consumed, once: pages are not all held in memory
     warnings: list[BuildWarning]
     render_stats: RenderStats
     timings: dict[str, float]
@@ -124,22 +125,40 @@ def plan_build(options: BuildOptions, progress: Progress | None = None, reuse: P
             shutil.rmtree(cache_dir, ignore_errors=True)
         rendered, stats = render_bodies([s.body for s in sources], MarkdownCache(cache_dir, settings, read_only=not options.write_cache), options.jobs)
     with timer.stage("site"):
-        site, warnings = assemble_site(config, sources, rendered, content.posts, content.assets, urls)
-        del rendered  # the Site holds each body's HTML once from here on
-    with timer.stage("templates"):
-        fingerprints = Fingerprints(site, theme)
-        pages = render_pages(site, theme, reuse, fingerprints)
-    with timer.stage("feeds"):
-        feeds = build_feeds(site, fingerprints, reuse)
-    with timer.stage("extras"):
-        html_paths = ["/" + str(f.path).removesuffix("index.html") for f in pages if f.path.name != "404.html"]
-        extras = [build_sitemap(site, html_paths), build_robots(site)] + static_files(site, theme)
-        files = pages + feeds + extras
-        check_collisions(files)
+        # Each Rendered is let go as soon as its Post is made, so the HTML is held once, not twice.
+        site, warnings = assemble_site(config, sources, _handing_over(rendered), content.posts, content.assets, urls)
+        # The site lives until the end of the build: keep the cycle collector from walking
+        # its hundreds of thousands of objects again on every collection while pages render.
+        gc.freeze()
     if options.strict and warnings:
         raise BuildFailed([w.as_error() for w in warnings])
+    with timer.stage("feeds"):
+        fingerprints = Fingerprints(site, theme)
+        feeds = build_feeds(site, fingerprints, reuse)
+    with timer.stage("extras"):
+        extras = [build_robots(site)] + static_files(site, theme)
+    # Pages are rendered as the writer (or check) asks for them: see _pages_then_sitemap.
+    files = _pages_then_sitemap(site, render_pages(site, theme, reuse, fingerprints), feeds + extras)
     due = [p.date for p in content.posts if p.date > now and (options.drafts or not p.draft)]
     return BuildPlan(config, site, files, warnings, stats, timer.timings, min(due) if due and not options.future else None)
+
+
+def _handing_over(items: list) -> Iterator:
+    """Yield each item and drop the list's reference to it."""
+    for index in range(len(items)):
+        item, items[index] = items[index], None
+        yield item
+
+
+def _pages_then_sitemap(site: Site, pages: Iterator[OutputFile], others: list[OutputFile]) -> Iterator[OutputFile]:
+    """Every page, then the other files, then sitemap.xml listing the pages seen on the way."""
+    html_paths = []
+    for page in pages:
+        if page.path.name != "404.html":
+            html_paths.append("/" + str(page.path).removesuffix("index.html"))
+        yield page
+    yield from others
+    yield build_sitemap(site, html_paths)
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
@@ -156,27 +175,28 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     plan = plan_build(options, progress, reuse)
     start = time.perf_counter()
     if progress:
-        progress("write")
+        progress("pages+write")
     if options.use_cache:
         # Until the new output is in place, the recorded fingerprints describe neither folder.
         forget_build_record(cache_root, out_dir)
     written = write_output(plan.files, out_dir)
+    files = written.written + written.unchanged
     if options.use_cache:
         save_build_record(cache_root, out_dir, {
             "pages": reuse.current,
             "inputs": inputs,
             "next_due": plan.next_due.isoformat() if plan.next_due else None,
             "posts": len(plan.site.posts),
-            "html_pages": sum(1 for f in plan.files if f.path.suffix == ".html"),
-            "files": len(plan.files),
+            "html_pages": written.html_pages,
+            "files": files,
             "warnings": [[w.message, str(w.path) if w.path else None, w.line] for w in plan.warnings],
         })
-    plan.timings["write"] = time.perf_counter() - start
+    plan.timings["pages+write"] = time.perf_counter() - start
     return BuildReport(
         output_dir=out_dir,
         posts=len(plan.site.posts),
-        pages=sum(1 for f in plan.files if f.path.suffix == ".html"),
-        files=len(plan.files),
+        pages=written.html_pages,
+        files=files,
         written=written.written,
         unchanged=written.unchanged,
         warnings=tuple(plan.warnings),

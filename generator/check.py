@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from generator.build import BuildOptions, BuildPlan, plan_build
 from generator.errors import BuildWarning, ContentError
-from generator.output import OutputFile
+from generator.output import OutputFile, check_collisions
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -24,18 +24,21 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 @dataclass(frozen=True)
 class CheckReport:
     plan: BuildPlan
+    files: int
     errors: tuple[ContentError, ...]
     warnings: tuple[BuildWarning, ...]
 
 
 def check_site(options: BuildOptions) -> CheckReport:
     plan = plan_build(options)
-    paths = {str(f.path) for f in plan.files}
+    files = list(plan.files)
+    check_collisions(files)
+    paths = {str(f.path) for f in files}
     base_path = plan.site.urls.base_path
     origin = plan.site.urls.origin
     errors: list[ContentError] = []
     warnings = list(plan.warnings)
-    for file in plan.files:
+    for file in files:
         if file.data is None:
             continue
         if file.path.suffix == ".html":
@@ -44,7 +47,7 @@ def check_site(options: BuildOptions) -> CheckReport:
             errors += _check_xml_feed(file, paths, base_path, origin)
         elif file.path.name == "feed.json":
             errors += _check_json_feed(file, paths, base_path, origin)
-    return CheckReport(plan, tuple(errors), tuple(_unique(warnings)))
+    return CheckReport(plan, len(files), tuple(errors), tuple(_unique(warnings)))
 
 
 class _LinkCollector(HTMLParser):

@@ -31,7 +31,7 @@ from generator.watch import Rebuild, SiteWatcher
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 stdout = Console(highlight=False, soft_wrap=True)
 MAX_ERRORS_SHOWN = 50
-BUILD_STAGES = ["config", "load", "markdown", "site", "templates", "feeds", "extras", "write"]
+BUILD_STAGES = ["config", "load", "markdown", "site", "feeds", "extras", "pages+write"]
 
 
 def main() -> None:
@@ -89,7 +89,7 @@ def check_command(site_dir, drafts, future, strict) -> None:
     if problems:
         _print_errors(problems, site_dir)
         sys.exit(1)
-    stdout.print(f"checked {len(report.plan.site.posts)} posts and {len(report.plan.files)} files: no errors, {len(report.warnings)} warning(s)")
+    stdout.print(f"checked {len(report.plan.site.posts)} posts and {report.files} files: no errors, {len(report.warnings)} warning(s)")
 
 
 @cli.command("new")

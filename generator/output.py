@@ -15,6 +15,27 @@ class OutputFile:
     source: Path | None  # the post, template or file behind it, for error messages
 
 
+class CollisionGuard:
+    """Refuses a second output for a path already written in this build (case-folded)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, OutputFile] = {}
+
+    def admit(self, file: OutputFile) -> None:
+        first = self.seen.setdefault(str(file.path).casefold(), file)
+        if first is not file:
+            raise BuildFailed([_collision(first, file)])
+
+
+def _collision(first: OutputFile, file: OutputFile) -> ContentError:
+    names = " and ".join(str(f.source) if f.source else "the generator" for f in (first, file))
+    return ContentError(
+        f"two outputs would be written to /{file.path}: {names}",
+        file.source or first.source,
+        hint="give one of them another slug (slug: in the front matter) or change build.permalink",
+    )
+
+
 def check_collisions(files: list[OutputFile]) -> None:
     """Two outputs for one path is a content error naming both sources.
 
@@ -26,13 +47,6 @@ def check_collisions(files: list[OutputFile]) -> None:
         key = str(file.path).casefold()
         first = seen.setdefault(key, file)
         if first is not file:
-            names = " and ".join(str(f.source) if f.source else "the generator" for f in (first, file))
-            errors.append(
-                ContentError(
-                    f"two outputs would be written to /{file.path}: {names}",
-                    file.source or first.source,
-                    hint="give one of them another slug (slug: in the front matter) or change build.permalink",
-                )
-            )
+            errors.append(_collision(first, file))
     if errors:
         raise BuildFailed(errors)

@@ -33,22 +33,22 @@ class FeedLink:
     url: str  # site path
 
 
-def render_pages(site: Site, theme: Theme, reuse: PageReuse | None = None, fingerprints: Fingerprints | None = None) -> list[OutputFile]:
-    """Every HTML page of the site; with `reuse`, pages whose inputs did not change are
-    taken from the previous output instead of being rendered."""
+def render_pages(site: Site, theme: Theme, reuse: PageReuse | None = None, fingerprints: Fingerprints | None = None) -> Iterator[OutputFile]:
+    """Every HTML page of the site, one at a time (the writer stores each as it comes, so
+    the whole site's HTML is never in memory at once); with `reuse`, pages whose inputs did
+    not change are taken from the previous output instead of being rendered. Template
+    errors are collected and raised together once every page has been tried."""
     renderer = _Renderer(site, theme, reuse or PageReuse({}, None), fingerprints or Fingerprints(site, theme))
-    files: list[OutputFile] = []
     errors: list[ContentError] = []
     for kind in (renderer.index_pages, renderer.post_pages, renderer.tag_pages, renderer.author_pages, renderer.other_pages):
         try:
-            files.extend(kind())
+            yield from kind()
         except ContentError as exc:
             errors.append(exc)
         except BuildFailed as exc:
             errors.extend(exc.errors)  # type: ignore[arg-type]
     if errors:
         raise BuildFailed(errors)  # type: ignore[arg-type]
-    return files
 
 
 class _Renderer:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Iterable
 
 from slugify import slugify
 
@@ -120,7 +120,7 @@ def select_posts(posts: tuple[SourcePost, ...], *, drafts: bool, future: bool, n
 def assemble_site(
     config: Config,
     sources: list[SourcePost],
-    rendered: list[Rendered],
+    rendered: Iterable[Rendered],  # in the order of `sources`; may be consumed once
     all_sources: tuple[SourcePost, ...],
     assets: tuple[Asset, ...],
     urls: Urls,

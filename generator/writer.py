@@ -16,18 +16,21 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from generator.errors import ContentError
-from generator.output import OutputFile
+from generator.output import CollisionGuard, OutputFile
 
 
 @dataclass(frozen=True)
 class WriteReport:
     written: int  # new or changed files
     unchanged: int  # files kept from the previous output
+    html_pages: int = 0
 
 
-def write_output(files: list[OutputFile], out_dir: Path) -> WriteReport:
+def write_output(files: Iterable[OutputFile], out_dir: Path) -> WriteReport:
+    """Write `files` (consumed one at a time: they may be rendered as they are asked for)."""
     out_dir = out_dir.resolve()
     parent = out_dir.parent
     if out_dir.exists() and not out_dir.is_dir():
@@ -40,7 +43,7 @@ def write_output(files: list[OutputFile], out_dir: Path) -> WriteReport:
     except OSError as exc:
         raise ContentError(f"cannot write the output folder: {exc.strerror or exc}", parent)
     try:
-        written, unchanged = _write_all(files, staging, out_dir)
+        report = _write_all(files, staging, out_dir)
         _swap(staging, out_dir)
     except BaseException as exc:  # including KeyboardInterrupt: never leave half a site
         shutil.rmtree(staging, ignore_errors=True)
@@ -48,7 +51,7 @@ def write_output(files: list[OutputFile], out_dir: Path) -> WriteReport:
             where = Path(exc.filename) if exc.filename else out_dir
             raise ContentError(f"cannot write the output: {exc.strerror or exc}", where) from exc
         raise
-    return WriteReport(written, unchanged)
+    return report
 
 
 def remove_leftovers(out_dir: Path) -> None:
@@ -58,10 +61,13 @@ def remove_leftovers(out_dir: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _write_all(files: list[OutputFile], staging: Path, previous: Path) -> tuple[int, int]:
-    written = unchanged = 0
+def _write_all(files: Iterable[OutputFile], staging: Path, previous: Path) -> WriteReport:
+    written = unchanged = html_pages = 0
     made_dirs: set[Path] = set()
+    guard = CollisionGuard()
     for file in files:
+        guard.admit(file)
+        html_pages += file.path.suffix == ".html"
         relative = Path(*file.path.parts)
         if relative.is_absolute() or ".." in relative.parts:  # urls.py never makes these; check anyway
             raise ContentError(f"refusing to write outside the output folder: {file.path}", file.source)
@@ -86,7 +92,7 @@ def _write_all(files: list[OutputFile], staging: Path, previous: Path) -> tuple[
         except OSError as exc:
             raise ContentError(f"cannot write /{file.path}: {exc.strerror or exc}", file.source) from exc
         written += 1
-    return written, unchanged
+    return WriteReport(written, unchanged, html_pages)
 
 
 def _same_as(old: Path, file: OutputFile) -> bool:

@@ -80,7 +80,9 @@ def plan_site(make_site):
         options.setdefault("now", NOW)
         options.setdefault("jobs", 1)
         options.setdefault("use_cache", False)
-        return plan_build(BuildOptions(site_dir=site, **options))
+        built = plan_build(BuildOptions(site_dir=site, **options))
+        built.files = list(built.files)  # rendered once, so a test may look at the files many times
+        return built
 
     return plan
 
