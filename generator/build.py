@@ -59,6 +59,7 @@ class BuildOptions:
     now: datetime | None = None  # "now" for future-dated posts; tests pin it
     use_cache: bool = True
     write_cache: bool = True  # `blog check` reads the cache but writes nothing
+    skip_if_unchanged: bool = True  # do nothing when no input's path, size, mtime or inode changed
 
 
 @dataclass
@@ -169,7 +170,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     use_record = options.use_cache and not options.clean
     record = load_build_record(cache_root, out_dir) if use_record else {}
     inputs = input_state(config, options)
-    if use_record and _up_to_date(record, inputs, out_dir, options):
+    if use_record and options.skip_if_unchanged and _up_to_date(record, inputs, out_dir, options):
         return _unchanged_report(record, out_dir, time.perf_counter() - start)
     reuse = PageReuse(record.get("pages", {}), out_dir if use_record else None)
     plan = plan_build(options, progress, reuse)
@@ -219,7 +220,8 @@ def input_state(config: Config, options: BuildOptions) -> str:
                 stat = path.stat()
             except OSError:
                 continue
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+            signature = f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}\n"
+            digest.update(signature.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 

@@ -20,6 +20,8 @@ This module prints nothing: the caller (cli.py) reports through the callbacks.
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import threading
 import time
@@ -211,7 +213,10 @@ class SiteWatcher:
         start = time.perf_counter()
         report, errors = None, []
         try:
-            report = build(self.options)
+            # After a file event, never trust the up-to-date check: two saves within the file
+            # system's timestamp granularity can leave size and mtime as they were.
+            options = self.options if not changed else dataclasses.replace(self.options, skip_if_unchanged=False)
+            report = build(options)
         except BuildFailed as failed:
             errors = list(failed.errors)
         except SiteError as error:
