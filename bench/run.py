@@ -42,7 +42,7 @@ def timed_build(site: Path, *extra: str) -> tuple[float, float, dict[str, float]
     match = re.search(r"@@ ([\d.]+) (\d+) (\d+)", result.stdout)
     if not match or match.group(3) != "0":
         raise SystemExit(f"build failed:\n{result.stdout}\n{result.stderr}")
-    stages = {name: float(ms) / 1000 for name, ms in re.findall(r"^\s+(\w+)\s+([\d.]+) ms$", result.stdout, re.M)}
+    stages = {name: float(ms) / 1000 for name, ms in re.findall(r"^\s+([\w+]+)\s+([\d.]+) ms$", result.stdout, re.M)}
     return float(match.group(1)), int(match.group(2)) / 1024, stages
 
 
