@@ -26,6 +26,17 @@ from generator.cli import cli
 REPO = Path(__file__).resolve().parent.parent
 # "Now" for builds called directly: after every sample post, before the year 2099.
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+# Debian's chromium for the browser tests, started as this machine needs (no sandbox as root,
+# no background requests to Google's hosts, which a closed network refuses).
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DEFAULT_CONFIG = '[site]\ntitle = "Test Blog"\nbase_url = "https://blog.example.com"\n'
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
+from conftest import CHROMIUM, CHROMIUM_ARGS
 from generator.build import BuildOptions, build
 
 REPO = Path(__file__).resolve().parents[2]
@@ -308,8 +309,6 @@ def test_malformed_settings_are_config_errors(make_site, run_blog):
 
 # ---- in a real browser ------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

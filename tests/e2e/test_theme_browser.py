@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,19 +17,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from conftest import CHROMIUM, CHROMIUM_ARGS
 from generator.build import BuildOptions, build
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 SCREENSHOTS = Path(os.environ.get("BLOG_SCREENSHOTS", REPO / "tests" / "screenshots"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 POST = "/2025/10/how-we-plan-routes-in-rust/"
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")

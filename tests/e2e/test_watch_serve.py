@@ -23,18 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEFAULT_CONFIG, post, run_blog_cli, tree_bytes, write_site
+from conftest import CHROMIUM, CHROMIUM_ARGS, DEFAULT_CONFIG, post, run_blog_cli, tree_bytes, write_site
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIMEOUT = 10.0
 SECRET = "TOP-SECRET-OUTSIDE-THE-SITE"
 
