@@ -64,12 +64,12 @@ def build_command(site_dir, out_dir, drafts, future, base_url, strict, clean, jo
     """Build the site into the output folder (all or nothing)."""
     options = BuildOptions(site_dir, out_dir, drafts, future, base_url, strict, clean, jobs)
     report = _run(lambda progress: build(options, progress), site_dir, quiet)
-    _print_warnings(report.warnings, site_dir)
     if not quiet:
+        _print_warnings(report.warnings, site_dir)
         _print_summary(report, site_dir)
     if profile:
         for stage, seconds in report.timings.items():
-            stdout.print(f"  {stage:<10} {seconds * 1000:8.1f} ms")
+            stdout.print(f"  {stage:<12} {seconds * 1000:8.1f} ms")
 
 
 @cli.command("check")
