@@ -109,10 +109,13 @@ class _Timer:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
 
-def plan_build(options: BuildOptions, progress: Progress | None = None, reuse: PageReuse | None = None) -> BuildPlan:
+def plan_build(
+    options: BuildOptions, progress: Progress | None = None, reuse: PageReuse | None = None, config: Config | None = None
+) -> BuildPlan:
+    """Everything up to the files to write; `config` when the caller has read it already."""
     timer = _Timer(progress)
     with timer.stage("config"):
-        config = load_config(options.site_dir, base_url=options.base_url)
+        config = config or load_config(options.site_dir, base_url=options.base_url)
         urls = Urls(config.site.base_url)
         theme = load_theme(config, urls)
     with timer.stage("load"):
@@ -173,7 +176,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     if use_record and options.skip_if_unchanged and _up_to_date(record, inputs, out_dir, options):
         return _unchanged_report(record, out_dir, time.perf_counter() - start)
     reuse = PageReuse(record.get("pages", {}), out_dir if use_record else None)
-    plan = plan_build(options, progress, reuse)
+    plan = plan_build(options, progress, reuse, config)
     start = time.perf_counter()
     if progress:
         progress("pages+write")
