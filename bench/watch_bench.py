@@ -15,7 +15,7 @@ repository) and built once (cold: no cache, no output). Then, each as a subproce
 
 Build rows give the wall time of the whole command (Python start-up included) and, in
 brackets, the build's own time as it reports it. The watch row is the median of --saves
-saves (min-max after it); it includes the 150 ms debounce.
+saves (min-max after it); it includes the 50 ms debounce.
 """
 
 from __future__ import annotations

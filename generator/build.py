@@ -30,16 +30,17 @@ from generator.cache import (
     save_build_record,
 )
 from generator.config import Config, load_config
-from generator.content import load_content
+from generator.content import SourcePost, load_content
 from generator.errors import BuildFailed, BuildWarning, ConfigError
 from generator.extras import build_robots, build_sitemap, static_files
 from generator.feeds import build_feeds
 from generator.markdown import MarkdownSettings
 from generator.output import OutputFile
 from generator.fingerprint import Fingerprints, PageReuse
+from generator.links import LinkIndex
 from generator.render import render_pages
 from generator.site import Site, assemble_site, select_posts
-from generator.theme import find_theme_dir, load_theme
+from generator.theme import Theme, find_theme_dir, load_theme
 from generator.urls import Urls
 from generator.writer import write_output
 
@@ -73,6 +74,10 @@ class BuildPlan:
     render_stats: RenderStats
     timings: dict[str, float]
     next_due: datetime | None = None  # the earliest future-dated post left out: the build is stale then
+    # What live.py needs to redo one post without redoing the site:
+    theme: Theme | None = None
+    sources: list[SourcePost] = field(default_factory=list)  # the posts built, in load order
+    link_index: LinkIndex | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,8 @@ class BuildReport:
     render_stats: RenderStats
     timings: dict[str, float]
     up_to_date: bool = False  # nothing changed since the last build: nothing was done
+    quick: bool = False  # live.py re-rendered only the pages one edit reaches
+    plan: BuildPlan | None = field(default=None, repr=False, compare=False)  # with build(keep_plan=True)
 
     @property
     def seconds(self) -> float:
@@ -130,7 +137,7 @@ def plan_build(
         rendered, stats = render_bodies([s.body for s in sources], MarkdownCache(cache_dir, settings, read_only=not options.write_cache), options.jobs)
     with timer.stage("site"):
         # Each Rendered is let go as soon as its Post is made, so the HTML is held once, not twice.
-        site, warnings = assemble_site(config, sources, _handing_over(rendered), content.posts, content.assets, urls)
+        site, warnings, link_index = assemble_site(config, sources, _handing_over(rendered), content.posts, content.assets, urls)
         # The site lives until the end of the build: keep the cycle collector from walking
         # its hundreds of thousands of objects again on every collection while pages render.
         gc.freeze()
@@ -144,7 +151,8 @@ def plan_build(
     # Pages are rendered as the writer (or check) asks for them: see _pages_then_sitemap.
     files = _pages_then_sitemap(site, render_pages(site, theme, reuse, fingerprints), feeds + extras)
     due = [p.date for p in content.posts if p.date > now and (options.drafts or not p.draft)]
-    return BuildPlan(config, site, files, warnings, stats, timer.timings, min(due) if due and not options.future else None)
+    next_due = min(due) if due and not options.future else None
+    return BuildPlan(config, site, files, warnings, stats, timer.timings, next_due, theme, sources, link_index)
 
 
 def _handing_over(items: list) -> Iterator:
@@ -165,7 +173,16 @@ def _pages_then_sitemap(site: Site, pages: Iterator[OutputFile], others: list[Ou
     yield build_sitemap(site, html_paths)
 
 
-def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
+def build(options: BuildOptions, progress: Progress | None = None, *, keep_plan: bool = False) -> BuildReport:
+    """Build the site into the output folder; `keep_plan` keeps the plan (the whole site) in
+    the report for live.py, and never answers "up to date" (that answer has no plan)."""
+    try:
+        return _build(options, progress, keep_plan)
+    finally:
+        gc.unfreeze()  # plan_build froze the site; let a long-running watch process collect it
+
+
+def _build(options: BuildOptions, progress: Progress | None, keep_plan: bool) -> BuildReport:
     start = time.perf_counter()
     config = load_config(options.site_dir, base_url=options.base_url)
     out_dir = _output_dir(options, config)
@@ -173,7 +190,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     use_record = options.use_cache and not options.clean
     record = load_build_record(cache_root, out_dir) if use_record else {}
     inputs = input_state(config, options)
-    if use_record and options.skip_if_unchanged and _up_to_date(record, inputs, out_dir, options):
+    if use_record and options.skip_if_unchanged and not keep_plan and _up_to_date(record, inputs, out_dir, options):
         return _unchanged_report(record, out_dir, time.perf_counter() - start)
     reuse = PageReuse(record.get("pages", {}), out_dir if use_record else None)
     plan = plan_build(options, progress, reuse, config)
@@ -206,6 +223,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         warnings=tuple(plan.warnings),
         render_stats=plan.render_stats,
         timings=plan.timings,
+        plan=plan if keep_plan else None,
     )
 
 

@@ -263,6 +263,13 @@ def _print_summary(report: BuildReport, site_dir: Path) -> None:
     if report.up_to_date:
         stdout.print(f"{shown} is up to date: nothing changed since the last build ({report.posts} posts, {report.files} files)")
         return
+    if report.quick:
+        stdout.print(
+            f"built {stats.hits + stats.misses} changed post(s): {report.files} pages and feeds redone "
+            f"({report.written} written) in {shown} in {report.seconds:.2f} s; markdown: {stats.misses} rendered, {stats.hits} cached"
+            + (f", {len(report.warnings)} warning(s)" if report.warnings else "")
+        )
+        return
     stdout.print(
         f"built {report.posts} posts, {report.pages} pages ({report.files} files, {report.written} written) "
         f"into {shown} in {report.seconds:.2f} s; markdown: {stats.misses} rendered, {stats.hits} cached"

@@ -48,18 +48,29 @@ def _feed_html(html: str, origin: str) -> str:
     return xml_text(absolute_html(html, origin))
 
 
-def build_feeds(site: Site, fingerprints: Fingerprints | None = None, reuse: PageReuse | None = None) -> list[OutputFile]:
+def build_feeds(
+    site: Site, fingerprints: Fingerprints | None = None, reuse: PageReuse | None = None, showing: set[str] | None = None
+) -> list[OutputFile]:
     """Every feed; with `reuse`, a feed whose entries and settings did not change is taken
-    from the previous output instead of being generated again."""
+    from the previous output instead of being generated again. With `showing` (post URLs),
+    only the feeds with one of those posts among their entries (live.py)."""
     feeds = site.config.feeds
     writer = _FeedWriter(site, fingerprints, reuse or PageReuse({}, None))
-    files = writer.feed_set(site.posts, "/", site.config.site.title, site.config.site.description, json_feed=feeds.json_feed)
+
+    def wanted(posts: tuple[Post, ...]) -> bool:
+        return showing is None or any(post.url in showing for post in posts[: feeds.limit])
+
+    files = []
+    if wanted(site.posts):
+        files += writer.feed_set(site.posts, "/", site.config.site.title, site.config.site.description, json_feed=feeds.json_feed)
     if feeds.per_tag:
         for group in site.tags:
-            files += writer.group_feeds(group, f"posts tagged “{group.key.name}”")
+            if wanted(group.posts):
+                files += writer.group_feeds(group, f"posts tagged “{group.key.name}”")
     if feeds.per_author:
         for group in site.authors:
-            files += writer.group_feeds(group, f"posts by {group.key.name}")
+            if wanted(group.posts):
+                files += writer.group_feeds(group, f"posts by {group.key.name}")
     return files
 
 

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
+import jinja2.meta
 from jinja2 import nodes
 
 from generator import __version__
@@ -48,7 +49,7 @@ class PageReuse:
 
 # Attributes of `site` whose value is cheap to hash on its own; any other use of `site`
 # (site.posts, site.tags, passing `site` to a macro...) makes a page depend on every post.
-_SMALL_SITE_ATTRIBUTES = {"updated", "config", "urls"}
+SMALL_SITE_ATTRIBUTES = {"updated", "config", "urls"}
 
 
 class Fingerprints:
@@ -75,11 +76,10 @@ class Fingerprints:
         digest.update(site.config.model_dump_json().encode())
         digest.update(str(site.config.root).encode() + site.urls.base_url.encode())
         used: set[str] = set()
-        for name in sorted(theme.env.list_templates()):
-            source = theme.env.loader.get_source(theme.env, name)[0]  # type: ignore[union-attr]
+        for name, source in template_sources(theme):
             digest.update(name.encode() + b"\0" + source.encode())
             used |= _site_attributes(theme.env, source)
-        if used <= _SMALL_SITE_ATTRIBUTES:
+        if used <= SMALL_SITE_ATTRIBUTES:
             updated = site.updated
             digest.update(b"updated=" + (updated.isoformat().encode() if updated else b"-"))
         else:  # templates read the site's posts: every page depends on all of them
@@ -128,6 +128,21 @@ class Fingerprints:
             digest.update(type(value).__name__.encode())
 
 
+def template_sources(theme: Theme) -> list[tuple[str, str]]:
+    """(name, source) of every template the theme and the site's templates/ hold."""
+    loader = theme.env.loader
+    assert loader is not None
+    return [(name, loader.get_source(theme.env, name)[0]) for name in sorted(theme.env.list_templates())]
+
+
+def site_attributes_used(theme: Theme) -> set[str]:
+    """The attributes of `site` any template reads ("*" for any other use of `site`)."""
+    used: set[str] = set()
+    for _, source in template_sources(theme):
+        used |= _site_attributes(theme.env, source)
+    return used
+
+
 def _site_attributes(env: jinja2.Environment, source: str) -> set[str]:
     """The attributes of `site` a template reads; "*" when it uses `site` some other way."""
     try:
@@ -144,3 +159,39 @@ def _site_attributes(env: jinja2.Environment, source: str) -> set[str]:
         if node.name == "site" and id(node) not in names_in_getattr:
             attributes.add("*")
     return attributes
+
+
+def names_read(theme: Theme) -> dict[str, set[str] | None]:
+    """For each template, every attribute name and string constant that it, or a template it
+    extends, includes or imports, could use to read a value (`post.title`, `post["title"]`,
+    `map(attribute="title")`); None when it reaches a template named at render time.
+    live.py skips a list page when none of a post's changed fields is among these names."""
+    direct: dict[str, set[str]] = {}
+    reaches: dict[str, set[str | None]] = {}
+    for name, source in template_sources(theme):
+        try:
+            tree = theme.env.parse(source)
+        except jinja2.TemplateSyntaxError:
+            direct[name], reaches[name] = set(), {None}
+            continue
+        found = {node.attr for node in tree.find_all(nodes.Getattr)}
+        found |= {node.value for node in tree.find_all(nodes.Const) if isinstance(node.value, str)}
+        direct[name] = found
+        reaches[name] = set(jinja2.meta.find_referenced_templates(tree))
+    result: dict[str, set[str] | None] = {}
+    for name in direct:
+        seen: set[str] = set()
+        todo: list[str | None] = [name]
+        names: set[str] | None = set()
+        while todo:
+            current = todo.pop()
+            if current is None or current not in direct:
+                names = None  # a dynamic or unknown template: it could read anything
+                break
+            if current in seen:
+                continue
+            seen.add(current)
+            names |= direct[current]
+            todo += reaches[current]
+        result[name] = names
+    return result

@@ -33,12 +33,22 @@ class FeedLink:
     url: str  # site path
 
 
-def render_pages(site: Site, theme: Theme, reuse: PageReuse | None = None, fingerprints: Fingerprints | None = None) -> Iterator[OutputFile]:
+def render_pages(
+    site: Site,
+    theme: Theme,
+    reuse: PageReuse | None = None,
+    fingerprints: Fingerprints | None = None,
+    only: set[str] | None = None,
+) -> Iterator[OutputFile]:
     """Every HTML page of the site, one at a time (the writer stores each as it comes, so
     the whole site's HTML is never in memory at once); with `reuse`, pages whose inputs did
-    not change are taken from the previous output instead of being rendered. Template
-    errors are collected and raised together once every page has been tried."""
-    renderer = _Renderer(site, theme, reuse or PageReuse({}, None), fingerprints or Fingerprints(site, theme))
+    not change are taken from the previous output instead of being rendered. With `only`
+    (site paths), just those pages, always rendered: live.py knows which pages an edit
+    reaches. Template errors are collected and raised together once every page has been tried."""
+    if only is None:
+        renderer = _Renderer(site, theme, reuse or PageReuse({}, None), fingerprints or Fingerprints(site, theme))
+    else:
+        renderer = _Renderer(site, theme, PageReuse({}, None), None, only)
     errors: list[ContentError] = []
     for kind in (renderer.index_pages, renderer.post_pages, renderer.tag_pages, renderer.author_pages, renderer.other_pages):
         try:
@@ -52,8 +62,9 @@ def render_pages(site: Site, theme: Theme, reuse: PageReuse | None = None, finge
 
 
 class _Renderer:
-    def __init__(self, site: Site, theme: Theme, reuse: PageReuse, fingerprints: Fingerprints):
+    def __init__(self, site: Site, theme: Theme, reuse: PageReuse, fingerprints: Fingerprints | None, only: set[str] | None = None):
         self.site = site
+        self.only = only
         self.theme = theme
         self.reuse = reuse
         self.fingerprints = fingerprints
@@ -71,9 +82,10 @@ class _Renderer:
         context.setdefault("social_image", self.default_image)
         context["page_url"] = site_path
         path = output_path(site_path)
-        unchanged = self.reuse.unchanged(path, self.fingerprints.page(template_name, site_path, context))
-        if unchanged is not None:
-            return unchanged
+        if self.fingerprints is not None:
+            unchanged = self.reuse.unchanged(path, self.fingerprints.page(template_name, site_path, context))
+            if unchanged is not None:
+                return unchanged
         try:
             template = self.theme.env.get_template(template_name)
             text = template.render(self.globals, **context)
@@ -87,13 +99,19 @@ class _Renderer:
             raise ContentError(f"template error{rendering}: {type(exc).__name__}: {exc}", path or source, line)
         return OutputFile(path, text.encode("utf-8"), source)
 
+    def wanted(self, site_path: str) -> bool:
+        return self.only is None or site_path in self.only
+
     def index_pages(self) -> Iterator[OutputFile]:
         for pager in paginate(self.site.posts, self.site.config.build.posts_per_page, "/"):
-            yield self.page("index.html", pager.url, pager=pager, posts=pager.items, structured_data=blog_structured_data(self.site))
+            if self.wanted(pager.url):
+                yield self.page("index.html", pager.url, pager=pager, posts=pager.items, structured_data=blog_structured_data(self.site))
 
     def post_pages(self) -> Iterator[OutputFile]:
         errors = []
         for post in self.site.posts:
+            if not self.wanted(post.url):
+                continue
             older, newer = self.site.neighbours[post.url]
             try:
                 yield self.page(
@@ -116,23 +134,28 @@ class _Renderer:
             raise BuildFailed(errors)  # type: ignore[arg-type]
 
     def tag_pages(self) -> Iterator[OutputFile]:
-        yield self.page("tags.html", "/tags/", tags=self.site.tags)
+        if self.wanted("/tags/"):
+            yield self.page("tags.html", "/tags/", tags=self.site.tags)
         for group in self.site.tags:
             yield from self.group_pages("tag.html", group, tag=group.key)
 
     def author_pages(self) -> Iterator[OutputFile]:
-        yield self.page("authors.html", "/authors/", authors=self.site.authors)
+        if self.wanted("/authors/"):
+            yield self.page("authors.html", "/authors/", authors=self.site.authors)
         for group in self.site.authors:
             yield from self.group_pages("author.html", group, author=group.key)
 
     def group_pages(self, template: str, group: Group, **context: Any) -> Iterator[OutputFile]:
         feeds = self.site_feeds + group_feed_links(self.site, group)
         for pager in paginate(group.posts, self.site.config.build.posts_per_page, group.key.url):
-            yield self.page(template, pager.url, pager=pager, posts=pager.items, feeds=feeds, **context)
+            if self.wanted(pager.url):
+                yield self.page(template, pager.url, pager=pager, posts=pager.items, feeds=feeds, **context)
 
     def other_pages(self) -> Iterator[OutputFile]:
-        yield self.page("archive.html", "/archive/", archive=self.site.archive)
-        yield self.page("404.html", "/404.html")
+        if self.wanted("/archive/"):
+            yield self.page("archive.html", "/archive/", archive=self.site.archive)
+        if self.wanted("/404.html"):
+            yield self.page("404.html", "/404.html")
 
 
 def post_structured_data(site: Site, post: Post) -> dict:

@@ -124,9 +124,10 @@ def assemble_site(
     all_sources: tuple[SourcePost, ...],
     assets: tuple[Asset, ...],
     urls: Urls,
-) -> tuple[Site, list[BuildWarning]]:
-    """Build the Site; `all_sources` (drafts too) lets links to unpublished posts be told apart."""
-    authors = _author_table(config)
+) -> tuple[Site, list[BuildWarning], LinkIndex]:
+    """Build the Site; `all_sources` (drafts too) lets links to unpublished posts be told apart.
+    The LinkIndex is returned too: live.py resolves an edited post's links with it."""
+    authors = author_table(config)
     site_paths = {id(source): permalink(config.build.permalink, source.date, source.slug) for source in sources}
     index = LinkIndex.build(sources, site_paths, all_sources, assets, urls)
     warnings: list[BuildWarning] = []
@@ -136,7 +137,7 @@ def assemble_site(
         warnings.extend(link_warnings)
         if source.image and index.image_url(source) is None:
             warnings.append(BuildWarning(f"image: {source.image!r} is neither a file beside the posts nor an http(s) URL", source.source))
-        posts.append(_make_post(config, urls, source, body, content, summary_html, site_paths[id(source)], authors, index))
+        posts.append(make_post(config, urls, source, body, content, summary_html, site_paths[id(source)], authors, index))
     posts.sort(key=lambda p: (p.date, p.url), reverse=True)
     _check_unique_urls(posts)
     return (
@@ -152,10 +153,40 @@ def assemble_site(
             related=_related(posts, config.build.related_posts),
         ),
         warnings,
+        index,
     )
 
 
-def _make_post(config, urls, source, body, content, summary_html, url, authors, index) -> Post:
+def replace_posts(site: Site, replacements: dict[int, Post]) -> Site:
+    """The same site with some posts swapped for new versions (keyed by id() of the old
+    Post), everything else kept. Only for new versions that keep the date, URL, tags and
+    authors: then the order, groups, archive, neighbours and related posts are unchanged."""
+    swap = lambda post: replacements.get(id(post), post) if post is not None else None  # noqa: E731
+
+    def posts_of(items: tuple[Post, ...]) -> tuple[Post, ...]:
+        return tuple(swap(p) for p in items) if any(id(p) in replacements for p in items) else items
+
+    def groups_of(groups: tuple[Group, ...]) -> tuple[Group, ...]:
+        return tuple(Group(g.key, posts_of(g.posts)) for g in groups)
+
+    related = {
+        url: posts_of(posts) for url, posts in site.related.items()
+    }
+    neighbours = {url: (swap(older), swap(newer)) for url, (older, newer) in site.neighbours.items()}
+    return Site(
+        config=site.config,
+        urls=site.urls,
+        posts=posts_of(site.posts),
+        tags=groups_of(site.tags),
+        authors=groups_of(site.authors),
+        archive=tuple(Year(y.year, groups_of(y.months)) for y in site.archive),
+        assets=site.assets,
+        neighbours=neighbours,
+        related=related,
+    )
+
+
+def make_post(config, urls, source, body, content, summary_html, url, authors, index) -> Post:
     return Post(
         source=source.source,
         rel_path=source.rel_path,
@@ -195,7 +226,7 @@ def tag_slug(name: str) -> str:
     return safe_segment(slug, "tag")
 
 
-def _author_table(config: Config) -> dict[str, Author]:
+def author_table(config: Config) -> dict[str, Author]:
     return {
         key.casefold(): Author(
             key=key,

@@ -9,8 +9,9 @@ everything that comes from front matter is escaped unless a template says otherw
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from email.utils import format_datetime
+from functools import lru_cache
 from pathlib import Path
 
 import babel
@@ -82,11 +83,16 @@ def date_formatter(language: str):
     locale = babel.Locale.parse(language, sep="-")
     patterns = {"long": "full", "short": "medium", "month": "LLLL y"}
 
+    @lru_cache(maxsize=65536)
+    def babel_date(day: date, pattern: str) -> str:
+        # Babel takes ~40 µs a date; the archive of a 10,000-post site asks 10,000 times.
+        return babel.dates.format_date(day, pattern, locale=locale)
+
     def format_date(value: datetime | None, style: str = "long") -> str:
         if value is None:
             return ""
         if style in patterns:
-            return babel.dates.format_date(value, patterns[style], locale=locale)
+            return babel_date(value.date(), patterns[style])
         return value.strftime(style)
 
     return format_date

@@ -12,8 +12,10 @@ trigger nothing.
 
 Bursts (an atomic save is a write and a rename; a `git checkout` touches hundreds of
 files) become one rebuild: a rebuild starts once no event has come for `delay` seconds.
-Every rebuild is a full `build()`: the Markdown cache makes unchanged posts free and the
-writer keeps unchanged files, so an edit gives the same bytes as a clean build.
+An edit to the text of posts already built is redone by live.py, which keeps the last
+full build in memory and re-renders only the pages and feeds that show those posts; any
+other change is a full `build()` (the Markdown cache makes unchanged posts free and the
+writer keeps unchanged files). Either way an edit gives the same bytes as a clean build.
 A failed rebuild leaves the previous output in place; the errors go to `on_done`.
 This module prints nothing: the caller (cli.py) reports through the callbacks.
 """
@@ -47,9 +49,10 @@ from generator.build import BuildOptions, BuildReport, build
 from generator.config import Config, load_config
 from generator.content import IGNORED_NAME
 from generator.errors import BuildFailed, ContentError, SiteError
+from generator.live import LiveSite
 from generator.theme import find_theme_dir
 
-DEBOUNCE_SECONDS = 0.15
+DEBOUNCE_SECONDS = 0.05  # editors' atomic saves and git's bursts arrive within milliseconds
 MAX_WAIT_SECONDS = 2.0  # a stream of events that never pauses still gets a rebuild this often
 SITE_FOLDERS = ("posts", "templates", "static")
 # Opening and reading files (which every build does) must not count as a change.
@@ -153,6 +156,7 @@ class SiteWatcher:
         self.root = Path(options.site_dir).resolve()
         self.pending = Pending(delay)
         self.rebuilds = 0
+        self.live: LiveSite | None = None  # the last full build, for quick rebuilds of edited posts
         self._observer = Observer()
         self._handler = _Handler(self)
         self._watches: dict[tuple[Path, bool], object] = {}
@@ -207,16 +211,24 @@ class SiteWatcher:
     def rebuild(self, changed: frozenset[Path] = frozenset()) -> Rebuild:
         """One full build; errors are returned, never raised (except Ctrl-C)."""
         self.rebuilds += 1
-        self._update_watches()  # first, so files put into a folder created just now are seen
         if self.on_start is not None:
             self.on_start(changed)
         start = time.perf_counter()
         report, errors = None, []
         try:
-            # After a file event, never trust the up-to-date check: two saves within the file
-            # system's timestamp granularity can leave size and mtime as they were.
-            options = self.options if not changed else dataclasses.replace(self.options, skip_if_unchanged=False)
-            report = build(options)
+            if self.live is not None and changed:
+                report = self.live.rebuild(changed)  # None: not an edit it can do alone
+            if report is None:
+                if self.live is not None:  # its site is about to be out of date
+                    self.live.release()
+                    self.live = None
+                self._update_watches()  # first, so files put into a folder created just now are seen
+                # keep_plan also turns off the up-to-date check, which could miss two saves
+                # within the file system's timestamp granularity.
+                report = build(self.options, keep_plan=True)
+                if report.plan is not None:
+                    self.live = LiveSite(self.options, report.plan, report.output_dir)
+                    report = dataclasses.replace(report, plan=None)
         except BuildFailed as failed:
             errors = list(failed.errors)
         except SiteError as error:

@@ -216,11 +216,12 @@ def edit_session(site: Path, tmp_path: Path, blog: BlogProcess, flags: tuple[str
     (posts / "2024-04-13-fourth.md").unlink()
     expected = step_ok()
 
+    time.sleep(0.5)  # the output is in place a moment before its "built" line is printed
     builds = blog.count(r"^built ")
     for leftover in (".2024-01-10-first.md.swp", "2024-01-10-first.md~", "#2024-01-10-first.md#", "x.md.bak", ".#lock"):
         (posts / leftover).write_text("editor leftovers", encoding="utf-8")
     time.sleep(1.0)
-    assert blog.count(r"^built ") == builds, "an editor's leftover files triggered a rebuild"
+    assert blog.count(r"^built ") == builds, "an editor's leftover files triggered a rebuild:\n" + blog.output()
     for leftover in posts.glob("*"):
         if leftover.name.startswith((".", "#")) or leftover.name.endswith(("~", ".bak")):
             leftover.unlink()
@@ -283,7 +284,12 @@ def test_serve_rebuilds_serves_and_shows_errors(tmp_path):
             assert status == 404 and 'id="blog-error-overlay"' in page
 
         def overlay_gone() -> None:
+            # The output is in place a moment before the server hears that the build succeeded.
+            deadline = time.monotonic() + TIMEOUT
             status, page = get(url, "/")
+            while "blog-error-overlay" in page and time.monotonic() < deadline:
+                time.sleep(0.05)
+                status, page = get(url, "/")
             assert status == 200 and "blog-error-overlay" not in page and "/__blog/events" in page
 
         edit_session(site, tmp_path, blog, flags=("--drafts",), on_broken=overlay_shown, on_fixed=overlay_gone)
