@@ -1,8 +1,9 @@
 """Fingerprints of what each page is made from, so a rebuild renders only what changed.
 
 A page's fingerprint hashes everything its template can see: the generator version,
-site.toml, every template's source, the parts of `site` the templates use (found by
-reading their syntax trees), and the page's own context (its post, neighbours,
+site.toml, the sources of its template and of every template that one extends,
+includes or imports (all of them when one is named at render time), the parts of `site`
+the templates use (both found by reading their syntax trees), and the page's own context (its post, neighbours,
 related posts, pager, tag or author, feeds). A page whose fingerprint equals the one
 recorded by the last build, and whose file is still in the output folder, is taken
 from there instead of being rendered. Anything not understood counts as changed.
@@ -58,28 +59,28 @@ class Fingerprints:
         self.post_digests: dict[int, str] = {}
         self.object_digests: dict[int, str] = {}
         self._keep_alive: list[Any] = []
-        self.global_digest = self._global_digest(theme)
+        self.templates = analyse_templates(theme)
+        self.global_digest = self._global_digest()
 
     def page(self, template_name: str, page_url: str, context: dict[str, Any]) -> str:
+        """`template_name` is the page's template, or a feed's file name (no template)."""
         digest = hashlib.blake2b(digest_size=20)
         digest.update(self.global_digest.encode())
+        # Only the templates this page's template reaches: editing tag.html re-renders tag pages only.
+        digest.update(self.templates.sources_digest(template_name).encode())
         digest.update(f"\0{template_name}\0{page_url}\0".encode())
         for key in sorted(context):
             digest.update(key.encode() + b"=")
             self._feed(digest, context[key])
         return digest.hexdigest()
 
-    def _global_digest(self, theme: Theme) -> str:
+    def _global_digest(self) -> str:
         site = self.site
         digest = hashlib.blake2b(digest_size=20)
         digest.update(__version__.encode())
         digest.update(site.config.model_dump_json().encode())
         digest.update(str(site.config.root).encode() + site.urls.base_url.encode())
-        used: set[str] = set()
-        for name, source in template_sources(theme):
-            digest.update(name.encode() + b"\0" + source.encode())
-            used |= _site_attributes(theme.env, source)
-        if used <= SMALL_SITE_ATTRIBUTES:
+        if self.templates.site_attributes <= SMALL_SITE_ATTRIBUTES:
             updated = site.updated
             digest.update(b"updated=" + (updated.isoformat().encode() if updated else b"-"))
         else:  # templates read the site's posts: every page depends on all of them
@@ -128,27 +129,8 @@ class Fingerprints:
             digest.update(type(value).__name__.encode())
 
 
-def template_sources(theme: Theme) -> list[tuple[str, str]]:
-    """(name, source) of every template the theme and the site's templates/ hold."""
-    loader = theme.env.loader
-    assert loader is not None
-    return [(name, loader.get_source(theme.env, name)[0]) for name in sorted(theme.env.list_templates())]
-
-
-def site_attributes_used(theme: Theme) -> set[str]:
-    """The attributes of `site` any template reads ("*" for any other use of `site`)."""
-    used: set[str] = set()
-    for _, source in template_sources(theme):
-        used |= _site_attributes(theme.env, source)
-    return used
-
-
-def _site_attributes(env: jinja2.Environment, source: str) -> set[str]:
+def _site_attributes(tree: nodes.Template) -> set[str]:
     """The attributes of `site` a template reads; "*" when it uses `site` some other way."""
-    try:
-        tree = env.parse(source)
-    except jinja2.TemplateSyntaxError:
-        return {"*"}  # reported with its line when the template is rendered
     attributes: set[str] = set()
     names_in_getattr: set[int] = set()
     for node in tree.find_all(nodes.Getattr):
@@ -161,37 +143,68 @@ def _site_attributes(env: jinja2.Environment, source: str) -> set[str]:
     return attributes
 
 
-def names_read(theme: Theme) -> dict[str, set[str] | None]:
-    """For each template, every attribute name and string constant that it, or a template it
-    extends, includes or imports, could use to read a value (`post.title`, `post["title"]`,
-    `map(attribute="title")`); None when it reaches a template named at render time.
-    live.py skips a list page when none of a post's changed fields is among these names."""
-    direct: dict[str, set[str]] = {}
-    reaches: dict[str, set[str | None]] = {}
-    for name, source in template_sources(theme):
+@dataclass
+class TemplateFacts:
+    """What the theme's templates are made of, from their syntax trees (nothing is rendered)."""
+
+    sources: dict[str, str]  # name -> source, every template the theme and templates/ hold
+    reaches: dict[str, set[str] | None]  # name -> itself and every template it extends,
+    #   includes or imports, transitively; None when one is named only at render time
+    names: dict[str, set[str]]  # name -> attribute names and string constants it holds
+    site_attributes: set[str]  # the attributes of `site` any template reads ("*": any other use)
+
+    def sources_digest(self, name: str) -> str:
+        """A digest of the sources a page made with template `name` depends on ("" for no template)."""
+        if name not in self.sources:
+            return ""
+        reached = self.reaches[name]
+        names = sorted(self.sources) if reached is None else sorted(reached)
+        digest = hashlib.blake2b(digest_size=20)
+        for each in names:
+            digest.update(each.encode() + b"\0" + self.sources.get(each, "").encode() + b"\0")
+        return digest.hexdigest()
+
+    def names_read(self, name: str) -> set[str] | None:
+        """Every attribute name and string constant that template `name`, or a template it
+        reaches, could use to read a value (`post.title`, `post["title"]`, `map(attribute="title")`);
+        None when it reaches a template named at render time. live.py skips a list page when
+        none of a post's changed fields is among these names."""
+        reached = self.reaches.get(name)
+        if reached is None:
+            return None
+        return set().union(*(self.names[each] for each in reached))
+
+
+def analyse_templates(theme: Theme) -> TemplateFacts:
+    loader = theme.env.loader
+    assert loader is not None
+    sources = {name: loader.get_source(theme.env, name)[0] for name in sorted(theme.env.list_templates())}
+    direct: dict[str, set[str | None]] = {}
+    names: dict[str, set[str]] = {}
+    site_attributes: set[str] = set()
+    for name, source in sources.items():
         try:
             tree = theme.env.parse(source)
-        except jinja2.TemplateSyntaxError:
-            direct[name], reaches[name] = set(), {None}
+        except jinja2.TemplateSyntaxError:  # reported with its line when the template is rendered
+            direct[name], names[name] = {None}, set()
+            site_attributes.add("*")
             continue
         found = {node.attr for node in tree.find_all(nodes.Getattr)}
         found |= {node.value for node in tree.find_all(nodes.Const) if isinstance(node.value, str)}
-        direct[name] = found
-        reaches[name] = set(jinja2.meta.find_referenced_templates(tree))
-    result: dict[str, set[str] | None] = {}
-    for name in direct:
+        names[name] = found
+        direct[name] = set(jinja2.meta.find_referenced_templates(tree))
+        site_attributes |= _site_attributes(tree)
+    reaches: dict[str, set[str] | None] = {}
+    for name in sources:
         seen: set[str] = set()
         todo: list[str | None] = [name]
-        names: set[str] | None = set()
         while todo:
             current = todo.pop()
-            if current is None or current not in direct:
-                names = None  # a dynamic or unknown template: it could read anything
+            if current is None or current not in sources:
+                seen = None  # type: ignore[assignment]  # named at render time, or missing
                 break
-            if current in seen:
-                continue
-            seen.add(current)
-            names |= direct[current]
-            todo += reaches[current]
-        result[name] = names
-    return result
+            if current not in seen:
+                seen.add(current)
+                todo += direct[current]
+        reaches[name] = seen
+    return TemplateFacts(sources, reaches, names, site_attributes)

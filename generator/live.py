@@ -33,7 +33,7 @@ from generator.cache import CACHE_DIR, MarkdownCache, RenderStats, forget_build_
 from generator.content import MARKDOWN_SUFFIXES, SourcePost, read_post
 from generator.errors import BuildFailed, BuildWarning
 from generator.feeds import build_feeds
-from generator.fingerprint import SMALL_SITE_ATTRIBUTES, names_read, site_attributes_used
+from generator.fingerprint import SMALL_SITE_ATTRIBUTES, analyse_templates
 from generator.links import LinkIndex, resolve_links
 from generator.markdown import MarkdownSettings, render_markdown
 from generator.paginate import paginate
@@ -70,9 +70,9 @@ class LiveSite:
         self.cache = MarkdownCache(
             self.config.root / CACHE_DIR / "markdown" if options.use_cache else None, MarkdownSettings()
         )
-        self.templates_see_only_small_site = site_attributes_used(self.theme) <= SMALL_SITE_ATTRIBUTES
+        self.templates = analyse_templates(self.theme)
+        self.templates_see_only_small_site = self.templates.site_attributes <= SMALL_SITE_ATTRIBUTES
         self.pages_showing = _pages_showing(plan.site)
-        self.names_read = names_read(self.theme)
         self.record_forgotten = False
         # The site stays for the whole session: keep the cycle collector from walking its
         # million objects on every collection a quick rebuild triggers (0.1-0.3 s each).
@@ -162,7 +162,7 @@ class LiveSite:
         changed = {f.name for f in dataclasses.fields(Post) if getattr(old, f.name) != getattr(new, f.name)}
         pages = {new.url}
         for page, template in self.pages_showing[new.url]:
-            names = self.names_read.get(template)
+            names = self.templates.names_read(template)
             if names is None or changed & names:
                 pages.add(page)
         return pages

@@ -61,7 +61,20 @@ RELOAD_SCRIPT = """<script>/* blog serve: live reload */(function () {
   var epoch = %(epoch)s;
   function connect() {
     var source = new EventSource(%(events)s);
-    source.addEventListener("epoch", function (event) { if (event.data !== epoch) location.reload(); });
+    source.addEventListener("epoch", function (event) {
+      var parts = event.data.split(" ");  // "new-epoch" or "new-epoch css-only-since-epoch"
+      if (parts[0] === epoch) return;
+      if (parts[1] === epoch) {  // only stylesheets changed since this page loaded: swap them, keep the page
+        document.querySelectorAll('link[rel~="stylesheet"]').forEach(function (link) {
+          var url = new URL(link.href);
+          url.searchParams.set("blog-reload", parts[0]);
+          link.href = url.href;
+        });
+        epoch = parts[0];
+      } else {
+        location.reload();
+      }
+    });
     source.onerror = function () {
       if (source.readyState === EventSource.CLOSED) setTimeout(connect, 1000);
     };
@@ -96,6 +109,7 @@ class PreviewState:
         self.closed = False
         self._instance = secrets.token_hex(4)  # a restarted server has other epochs: pages reload
         self._count = 0
+        self.css_only_since: str | None = None  # the epoch before the last rebuild, when it changed only .css
         self._condition = threading.Condition()
 
     @property
@@ -111,15 +125,19 @@ class PreviewState:
         with self._condition:
             self.building = False
             was_ok = not self.errors and self.output_dir is not None
+            before = self.epoch
             if rebuild.ok:
                 assert rebuild.report is not None
                 self.output_dir = rebuild.report.output_dir
                 self.errors = ()
                 if not (was_ok and rebuild.report.written == 0):
                     self._count += 1
+                    css_only = was_ok and rebuild.changed and all(p.suffix.lower() == ".css" for p in rebuild.changed)
+                    self.css_only_since = before if css_only else None
             else:
                 self.errors = tuple(ErrorLine(e.location(self.site_dir), e.message, e.hint) for e in rebuild.errors)
                 self._count += 1
+                self.css_only_since = None
             self._condition.notify_all()
 
     def close(self) -> None:
@@ -127,11 +145,12 @@ class PreviewState:
             self.closed = True
             self._condition.notify_all()
 
-    def wait_for_epoch(self, seen: str | None, timeout: float) -> str:
-        """The epoch, once it differs from `seen` (or after `timeout`, or when closing)."""
+    def wait_for_epoch(self, seen: str | None, timeout: float) -> tuple[str, str | None]:
+        """The epoch, once it differs from `seen` (or after `timeout`, or when closing), and
+        css_only_since as it was for that epoch."""
         with self._condition:
             self._condition.wait_for(lambda: self.epoch != seen or self.closed, timeout)
-            return self.epoch
+            return self.epoch, self.css_only_since
 
     def wait_until_built(self, timeout: float) -> None:
         with self._condition:
@@ -352,10 +371,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.wfile.write(b"retry: 1000\n\n")
         seen: str | None = None
         while not state.closed:
-            epoch = state.wait_for_epoch(seen, KEEP_ALIVE_SECONDS)
+            epoch, css_only_since = state.wait_for_epoch(seen, KEEP_ALIVE_SECONDS)
             if state.closed:
                 break
-            self.wfile.write(f"event: epoch\ndata: {epoch}\n\n".encode() if epoch != seen else b": still here\n\n")
+            message = f"{epoch} {css_only_since}" if css_only_since else epoch
+            self.wfile.write(f"event: epoch\ndata: {message}\n\n".encode() if epoch != seen else b": still here\n\n")
             self.wfile.flush()
             seen = epoch
 

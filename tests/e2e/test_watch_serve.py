@@ -340,3 +340,38 @@ def test_browser_reloads_after_an_edit_and_shows_errors(tmp_path):
                 browser.close()
     finally:
         blog.kill()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
+def test_a_stylesheet_change_is_swapped_in_without_a_reload(tmp_path):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    site = make_test_site(tmp_path)
+    theme_css = REPO / "themes" / "default" / "static" / "css" / "style.css"
+    css = site / "static" / "css" / "style.css"  # the site's static/ overrides the theme's file
+    css.parent.mkdir(parents=True)
+    css.write_text(theme_css.read_text(encoding="utf-8"), encoding="utf-8")
+    blog = BlogProcess("serve", "--site", site, "--port", "0", cwd=tmp_path)
+    try:
+        url = blog.wait_for(r"serving http://").split()[1]
+        blog.wait_for(r"^built ")
+        with playwright_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.goto(url + "2024/02/second/", wait_until="load")
+                page.evaluate("window.notReloaded = true")
+                page.wait_for_timeout(300)  # the event stream is open
+                css.write_text(css.read_text(encoding="utf-8") + "\nh1 { color: rgb(1, 2, 3); }\n", encoding="utf-8")
+                page.wait_for_function(
+                    "getComputedStyle(document.querySelector('h1')).color === 'rgb(1, 2, 3)'", timeout=TIMEOUT * 1000
+                )
+                assert page.evaluate("window.notReloaded === true"), "the page reloaded instead of swapping the stylesheet"
+
+                source = site / "posts" / "2024-02-11-second.md"  # any other change still reloads
+                source.write_text(post("Second post, retitled", "The second body."), encoding="utf-8")
+                page.wait_for_function("document.querySelector('h1').textContent.trim() === 'Second post, retitled'", timeout=TIMEOUT * 1000)
+                assert page.evaluate("window.notReloaded === undefined")
+            finally:
+                browser.close()
+    finally:
+        blog.kill()
