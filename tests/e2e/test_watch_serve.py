@@ -9,6 +9,7 @@ for the error overlay, traversal requests, and (in headless chromium) the live r
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -308,10 +309,10 @@ def test_serve_rebuilds_serves_and_shows_errors(tmp_path):
         blog.kill()
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
-def test_browser_reloads_after_an_edit_and_shows_errors(tmp_path):
+@contextlib.contextmanager
+def served_in_chromium(site: Path, tmp_path: Path, path: str):
+    """`blog serve` on `site`, and a headless chromium page open at `path` with its event stream open."""
     playwright_api = pytest.importorskip("playwright.sync_api")
-    site = make_test_site(tmp_path)
     blog = BlogProcess("serve", "--site", site, "--port", "0", cwd=tmp_path)
     try:
         url = blog.wait_for(r"serving http://").split()[1]
@@ -320,22 +321,9 @@ def test_browser_reloads_after_an_edit_and_shows_errors(tmp_path):
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 page = browser.new_page()
-                page.goto(url + "2024/02/second/", wait_until="load")
-                assert page.locator("h1").inner_text() == "Second post"
+                page.goto(url + path, wait_until="load")
                 page.wait_for_timeout(300)  # the event stream is open
-
-                source = site / "posts" / "2024-02-11-second.md"
-                source.write_text(post("Second post, retitled", "The second body.", tags="[beta]", author="jane"), encoding="utf-8")
-                page.wait_for_function("document.querySelector('h1').textContent.trim() === 'Second post, retitled'", timeout=TIMEOUT * 1000)
-
-                source.write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
-                page.locator("#blog-error-overlay").wait_for(state="visible", timeout=TIMEOUT * 1000)
-                assert "posts/2024-02-11-second.md" in page.locator("#blog-error-overlay").inner_text()
-                assert page.locator("h1").inner_text() == "Second post, retitled"  # the last good page, under the overlay
-
-                source.write_text(post("Second post, fixed", "The second body."), encoding="utf-8")
-                page.locator("#blog-error-overlay").wait_for(state="detached", timeout=TIMEOUT * 1000)
-                assert page.locator("h1").inner_text() == "Second post, fixed"
+                yield page
             finally:
                 browser.close()
     finally:
@@ -343,35 +331,38 @@ def test_browser_reloads_after_an_edit_and_shows_errors(tmp_path):
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
+def test_browser_reloads_after_an_edit_and_shows_errors(tmp_path):
+    site = make_test_site(tmp_path)
+    with served_in_chromium(site, tmp_path, "2024/02/second/") as page:
+        assert page.locator("h1").inner_text() == "Second post"
+        source = site / "posts" / "2024-02-11-second.md"
+        source.write_text(post("Second post, retitled", "The second body.", tags="[beta]", author="jane"), encoding="utf-8")
+        page.wait_for_function("document.querySelector('h1').textContent.trim() === 'Second post, retitled'", timeout=TIMEOUT * 1000)
+
+        source.write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
+        page.locator("#blog-error-overlay").wait_for(state="visible", timeout=TIMEOUT * 1000)
+        assert "posts/2024-02-11-second.md" in page.locator("#blog-error-overlay").inner_text()
+        assert page.locator("h1").inner_text() == "Second post, retitled"  # the last good page, under the overlay
+
+        source.write_text(post("Second post, fixed", "The second body."), encoding="utf-8")
+        page.locator("#blog-error-overlay").wait_for(state="detached", timeout=TIMEOUT * 1000)
+        assert page.locator("h1").inner_text() == "Second post, fixed"
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
 def test_a_stylesheet_change_is_swapped_in_without_a_reload(tmp_path):
-    playwright_api = pytest.importorskip("playwright.sync_api")
     site = make_test_site(tmp_path)
     theme_css = REPO / "themes" / "default" / "static" / "css" / "style.css"
     css = site / "static" / "css" / "style.css"  # the site's static/ overrides the theme's file
     css.parent.mkdir(parents=True)
     css.write_text(theme_css.read_text(encoding="utf-8"), encoding="utf-8")
-    blog = BlogProcess("serve", "--site", site, "--port", "0", cwd=tmp_path)
-    try:
-        url = blog.wait_for(r"serving http://").split()[1]
-        blog.wait_for(r"^built ")
-        with playwright_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page()
-                page.goto(url + "2024/02/second/", wait_until="load")
-                page.evaluate("window.notReloaded = true")
-                page.wait_for_timeout(300)  # the event stream is open
-                css.write_text(css.read_text(encoding="utf-8") + "\nh1 { color: rgb(1, 2, 3); }\n", encoding="utf-8")
-                page.wait_for_function(
-                    "getComputedStyle(document.querySelector('h1')).color === 'rgb(1, 2, 3)'", timeout=TIMEOUT * 1000
-                )
-                assert page.evaluate("window.notReloaded === true"), "the page reloaded instead of swapping the stylesheet"
+    with served_in_chromium(site, tmp_path, "2024/02/second/") as page:
+        page.evaluate("window.notReloaded = true")
+        css.write_text(css.read_text(encoding="utf-8") + "\nh1 { color: rgb(1, 2, 3); }\n", encoding="utf-8")
+        page.wait_for_function("getComputedStyle(document.querySelector('h1')).color === 'rgb(1, 2, 3)'", timeout=TIMEOUT * 1000)
+        assert page.evaluate("window.notReloaded === true"), "the page reloaded instead of swapping the stylesheet"
 
-                source = site / "posts" / "2024-02-11-second.md"  # any other change still reloads
-                source.write_text(post("Second post, retitled", "The second body."), encoding="utf-8")
-                page.wait_for_function("document.querySelector('h1').textContent.trim() === 'Second post, retitled'", timeout=TIMEOUT * 1000)
-                assert page.evaluate("window.notReloaded === undefined")
-            finally:
-                browser.close()
-    finally:
-        blog.kill()
+        source = site / "posts" / "2024-02-11-second.md"  # any other change still reloads
+        source.write_text(post("Second post, retitled", "The second body."), encoding="utf-8")
+        page.wait_for_function("document.querySelector('h1').textContent.trim() === 'Second post, retitled'", timeout=TIMEOUT * 1000)
+        assert page.evaluate("window.notReloaded === undefined")
