@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import hashlib
 import os
 import shutil
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from generator import __version__
 from generator.cache import (
@@ -105,6 +106,18 @@ class _Timer:
         self.timings: dict[str, float] = {}
         self.progress = progress
 
+    def timed_iterator(self, name: str, items: Iterator) -> Iterator:
+        """Yield from `items`, adding the time spent making them to stage `name`."""
+        while True:
+            start = time.perf_counter()
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            finally:
+                self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+            yield item
+
     @contextmanager
     def stage(self, name: str):
         if self.progress:
@@ -117,9 +130,15 @@ class _Timer:
 
 
 def plan_build(
-    options: BuildOptions, progress: Progress | None = None, reuse: PageReuse | None = None, config: Config | None = None
+    options: BuildOptions,
+    progress: Progress | None = None,
+    reuse: PageReuse | None = None,
+    config: Config | None = None,
+    keep_sources: bool = False,
 ) -> BuildPlan:
-    """Everything up to the files to write; `config` when the caller has read it already."""
+    """Everything up to the files to write; `config` when the caller has read it already.
+    `keep_sources` keeps the posts as read (their Markdown) in the plan, for live.py; else
+    they are let go once the site is assembled, before the pages are rendered."""
     timer = _Timer(progress)
     with timer.stage("config"):
         config = config or load_config(options.site_dir, base_url=options.base_url)
@@ -143,16 +162,15 @@ def plan_build(
         gc.freeze()
     if options.strict and warnings:
         raise BuildFailed([w.as_error() for w in warnings])
-    with timer.stage("feeds"):
-        fingerprints = Fingerprints(site, theme)
-        feeds = build_feeds(site, fingerprints, reuse)
+    fingerprints = Fingerprints(site, theme)
     with timer.stage("extras"):
         extras = [build_robots(site)] + static_files(site, theme)
-    # Pages are rendered as the writer (or check) asks for them: see _pages_then_sitemap.
-    files = _pages_then_sitemap(site, render_pages(site, theme, reuse, fingerprints), feeds + extras)
+    # Pages and feeds are made as the writer (or check) asks for them: see _pages_then_sitemap.
+    feeds = timer.timed_iterator("feeds", build_feeds(site, fingerprints, reuse))
+    files = _pages_then_sitemap(site, render_pages(site, theme, reuse, fingerprints), itertools.chain(feeds, extras))
     due = [p.date for p in content.posts if p.date > now and (options.drafts or not p.draft)]
     next_due = min(due) if due and not options.future else None
-    return BuildPlan(config, site, files, warnings, stats, timer.timings, next_due, theme, sources, link_index)
+    return BuildPlan(config, site, files, warnings, stats, timer.timings, next_due, theme, sources if keep_sources else [], link_index)
 
 
 def _handing_over(items: list) -> Iterator:
@@ -162,7 +180,7 @@ def _handing_over(items: list) -> Iterator:
         yield item
 
 
-def _pages_then_sitemap(site: Site, pages: Iterator[OutputFile], others: list[OutputFile]) -> Iterator[OutputFile]:
+def _pages_then_sitemap(site: Site, pages: Iterator[OutputFile], others: Iterable[OutputFile]) -> Iterator[OutputFile]:
     """Every page, then the other files, then sitemap.xml listing the pages seen on the way."""
     html_paths = []
     for page in pages:
@@ -193,7 +211,7 @@ def _build(options: BuildOptions, progress: Progress | None, keep_plan: bool) ->
     if use_record and options.skip_if_unchanged and not keep_plan and _up_to_date(record, inputs, out_dir, options):
         return _unchanged_report(record, out_dir, time.perf_counter() - start)
     reuse = PageReuse(record.get("pages", {}), out_dir if use_record else None)
-    plan = plan_build(options, progress, reuse, config)
+    plan = plan_build(options, progress, reuse, config, keep_sources=keep_plan)
     start = time.perf_counter()
     if progress:
         progress("pages+write")
@@ -212,7 +230,8 @@ def _build(options: BuildOptions, progress: Progress | None, keep_plan: bool) ->
             "files": files,
             "warnings": [[w.message, str(w.path) if w.path else None, w.line] for w in plan.warnings],
         })
-    plan.timings["pages+write"] = time.perf_counter() - start
+    # Feeds are made while the writer stores them and have their own line.
+    plan.timings["pages+write"] = time.perf_counter() - start - plan.timings.get("feeds", 0.0)
     return BuildReport(
         output_dir=out_dir,
         posts=len(plan.site.posts),

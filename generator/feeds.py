@@ -9,6 +9,7 @@ Text is stripped of the characters XML forbids, so no post can break a feed.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 import re
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -50,8 +51,8 @@ def _feed_html(html: str, origin: str) -> str:
 
 def build_feeds(
     site: Site, fingerprints: Fingerprints | None = None, reuse: PageReuse | None = None, showing: set[str] | None = None
-) -> list[OutputFile]:
-    """Every feed; with `reuse`, a feed whose entries and settings did not change is taken
+) -> Iterator[OutputFile]:
+    """Every feed, one set at a time as the writer asks (a big site's feeds hold megabytes); with `reuse`, a feed whose entries and settings did not change is taken
     from the previous output instead of being generated again. With `showing` (post URLs),
     only the feeds with one of those posts among their entries (live.py)."""
     feeds = site.config.feeds
@@ -60,18 +61,16 @@ def build_feeds(
     def wanted(posts: tuple[Post, ...]) -> bool:
         return showing is None or any(post.url in showing for post in posts[: feeds.limit])
 
-    files = []
     if wanted(site.posts):
-        files += writer.feed_set(site.posts, "/", site.config.site.title, site.config.site.description, json_feed=feeds.json_feed)
+        yield from writer.feed_set(site.posts, "/", site.config.site.title, site.config.site.description, json_feed=feeds.json_feed)
     if feeds.per_tag:
         for group in site.tags:
             if wanted(group.posts):
-                files += writer.group_feeds(group, f"posts tagged “{group.key.name}”")
+                yield from writer.group_feeds(group, f"posts tagged “{group.key.name}”")
     if feeds.per_author:
         for group in site.authors:
             if wanted(group.posts):
-                files += writer.group_feeds(group, f"posts by {group.key.name}")
-    return files
+                yield from writer.group_feeds(group, f"posts by {group.key.name}")
 
 
 class _FeedWriter:

@@ -133,7 +133,7 @@ class LiveSite:
             if new_post is not None:
                 pages |= self._pages_to_render(old_post, new_post)
         # Everything is rendered before anything is written: a template error writes nothing.
-        files = list(render_pages(site, self.theme, only=pages)) + build_feeds(site, showing=urls)
+        files = list(render_pages(site, self.theme, only=pages)) + list(build_feeds(site, showing=urls))
         if self.options.use_cache and not self.record_forgotten:
             # The last build's record no longer describes the output: the next `blog build` checks every page.
             forget_build_record(self.config.root / CACHE_DIR, self.out_dir)
@@ -160,6 +160,8 @@ class LiveSite:
         """The post's own page, and each other page that shows it and whose templates could
         read one of the fields that changed (a body edit leaves the lists of a big site alone)."""
         changed = {f.name for f in dataclasses.fields(Post) if getattr(old, f.name) != getattr(new, f.name)}
+        if "content_utf8" in changed:
+            changed.add("content")  # what templates call it
         pages = {new.url}
         for page, template in self.pages_showing[new.url]:
             names = self.templates.names_read(template)

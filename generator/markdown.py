@@ -40,7 +40,7 @@ from pygments.util import ClassNotFound
 
 # Bump whenever a change to this module changes the output for the same body,
 # so cached renders made by the previous code are not reused.
-MARKDOWN_REVISION = 2
+MARKDOWN_REVISION = 3
 
 # `<!--more-->` alone on a line ends the summary; spaces and case are tolerated.
 _MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
@@ -81,7 +81,9 @@ class Reference:
 
 @dataclass(frozen=True)
 class Rendered:
-    html: str
+    # The body's HTML as UTF-8: a str holding one emoji takes 4 bytes a character, and a big
+    # site holds every body at once between the Markdown and site stages (see `html`).
+    html_utf8: bytes
     summary_html: str  # before <!--more-->, else the first top-level paragraph, else ""
     has_more: bool  # the body has a <!--more--> marker on a line of its own
     toc: tuple[Heading, ...]  # top-level headings within the settings' toc levels
@@ -90,6 +92,10 @@ class Rendered:
     # code (inline and blocks). Raw HTML, image alt text and the permalink "#"
     # are not counted. Words are whitespace-separated runs.
     word_count: int
+
+    @property
+    def html(self) -> str:
+        return self.html_utf8.decode("utf-8")
 
 
 def render_markdown(body: str, settings: MarkdownSettings = MarkdownSettings()) -> Rendered:
@@ -108,7 +114,7 @@ def render_markdown(body: str, settings: MarkdownSettings = MarkdownSettings()) 
 
     toc, references, word_count = _walk(tokens, settings, md, env)
     return Rendered(
-        html=html,
+        html_utf8=html.encode("utf-8"),
         summary_html=summary_html,
         has_more=more_at is not None,
         toc=toc,

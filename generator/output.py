@@ -19,12 +19,15 @@ class CollisionGuard:
     """Refuses a second output for a path already written in this build (case-folded)."""
 
     def __init__(self) -> None:
+        # Path and source only: keeping the OutputFile would keep every page's bytes until the end.
         self.seen: dict[str, OutputFile] = {}
 
     def admit(self, file: OutputFile) -> None:
-        first = self.seen.setdefault(str(file.path).casefold(), file)
-        if first is not file:
+        key = str(file.path).casefold()
+        first = self.seen.get(key)
+        if first is not None:
             raise BuildFailed([_collision(first, file)])
+        self.seen[key] = OutputFile(file.path, None, file.source)
 
 
 def _collision(first: OutputFile, file: OutputFile) -> ContentError:

@@ -60,7 +60,7 @@ class Post:
     authors: tuple[Author, ...]
     summary: str | None  # plain text from the front matter, for meta tags and social cards
     summary_html: str  # the part before <!--more-->, or the first paragraph
-    content: str  # the whole body as HTML
+    content_utf8: bytes  # the whole body as HTML, UTF-8 (a third of a str's size for most posts); see `content`
     has_more: bool
     toc: tuple[Heading, ...]
     word_count: int
@@ -69,6 +69,11 @@ class Post:
     draft: bool
     comments: bool
     extra: dict[str, Any] = field(compare=False, hash=False)
+
+    @property
+    def content(self) -> str:
+        """The whole body as HTML."""
+        return self.content_utf8.decode("utf-8")
 
     @property
     def output_path(self) -> PurePosixPath:
@@ -200,7 +205,7 @@ def make_post(config, urls, source, body, content, summary_html, url, authors, i
         authors=tuple(_author(name, authors) for name in source.authors),
         summary=source.summary,
         summary_html=summary_html,
-        content=content,
+        content_utf8=content.encode("utf-8"),
         has_more=body.has_more,
         toc=body.toc,
         word_count=body.word_count,
