@@ -11,6 +11,7 @@ and single-process builds are identical.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -119,14 +120,17 @@ def render_bodies(bodies: list[str], cache: MarkdownCache, jobs: int) -> tuple[l
     if workers > 1:
         chunk = max(1, len(missing) // (workers * 8))
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            rendered = list(pool.map(_render, [bodies[i] for i in missing], [cache.settings] * len(missing), chunksize=chunk))
+            # The workers store what they render: writing 10,000 cache files from this
+            # process would take it a second or more while both cores are busy rendering.
+            rendered = list(pool.map(functools.partial(_render_and_store, cache), [bodies[i] for i in missing], [keys[i] for i in missing], chunksize=chunk))
     else:
-        rendered = [render_markdown(bodies[i], cache.settings) for i in missing]
+        rendered = [_render_and_store(cache, bodies[i], keys[i]) for i in missing]
     for i, value in zip(missing, rendered):
         results[i] = value
-        cache.put(keys[i], value)
     return results, RenderStats(len(bodies) - len(missing), len(missing), workers)  # type: ignore[return-value]
 
 
-def _render(body: str, settings: MarkdownSettings) -> Rendered:
-    return render_markdown(body, settings)
+def _render_and_store(cache: MarkdownCache, body: str, key: str) -> Rendered:
+    rendered = render_markdown(body, cache.settings)
+    cache.put(key, rendered)
+    return rendered

@@ -103,14 +103,17 @@ def render_markdown(body: str, settings: MarkdownSettings = MarkdownSettings()) 
     md = _parser(settings)
     env: EnvType = {}
     tokens = md.parse(_UNWANTED_CHARS.sub("", body), env)
-    html = md.renderer.render(tokens, md.options, env)
-
     more_at = _more_marker_index(tokens)
     if more_at is not None:
-        summary_tokens = tokens[:more_at]
+        # The summary is the HTML of the tokens before the marker: render the body in two
+        # halves instead of the summary twice. Same bytes: a token's HTML depends on the
+        # token after it only when it opens a block, and a top-level marker follows none.
+        summary_html = md.renderer.render(tokens[:more_at], md.options, env)
+        html = summary_html + md.renderer.render(tokens[more_at:], md.options, env)
     else:
+        html = md.renderer.render(tokens, md.options, env)
         summary_tokens = _first_paragraph(tokens)
-    summary_html = md.renderer.render(summary_tokens, md.options, env) if summary_tokens else ""
+        summary_html = md.renderer.render(summary_tokens, md.options, env) if summary_tokens else ""
 
     toc, references, word_count = _walk(tokens, settings, md, env)
     return Rendered(
