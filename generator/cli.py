@@ -6,6 +6,7 @@ never sees a traceback for a problem in their site; one that shows up is a bug.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -63,7 +64,8 @@ site_option = click.option(
 def build_command(site_dir, out_dir, drafts, future, base_url, strict, clean, jobs, quiet, profile) -> None:
     """Build the site into the output folder (all or nothing)."""
     options = BuildOptions(site_dir, out_dir, drafts, future, base_url, strict, clean, jobs)
-    report = _run(lambda progress: build(options, progress), site_dir, quiet)
+    with _terminate_as_interrupt():
+        report = _run(lambda progress: build(options, progress), site_dir, quiet)
     if not quiet:
         _print_warnings(report.warnings, site_dir)
         _print_summary(report, site_dir)
@@ -159,15 +161,27 @@ def serve_command(site_dir, host, port, drafts, future) -> None:
 
 def _watch_until_interrupted(watcher: SiteWatcher) -> None:
     """Run the watcher until Ctrl-C (or SIGTERM), then return normally: exit code 0."""
+    try:
+        with _terminate_as_interrupt():
+            watcher.run()
+    except KeyboardInterrupt:
+        stdout.print("stopped")
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (CI cancelling a job, `kill`) unwinds like Ctrl-C, so the writer removes its
+    staging folder and the previous output stays as it was; by default Python just dies."""
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals can only be handled in the main thread (tests run the CLI in others)
+        return
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        watcher.run()
-    except KeyboardInterrupt:
-        stdout.print("stopped")
+        yield
     finally:
         signal.signal(signal.SIGTERM, previous)
 

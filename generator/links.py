@@ -75,7 +75,7 @@ def resolve_links(body: Rendered, source: SourcePost, index: LinkIndex) -> tuple
         new_url, problem = _resolve_url(url, source, index)
         if problem and url not in warned:
             warned.add(url)
-            line = lines.get(url) or _line_in_body(source, raw)
+            line = lines.get(url) or line_in_body(source, raw)
             warnings.append(BuildWarning(f"{problem}: {url}", source.source, line))
         return f'{match.group(1)}"{html.escape(new_url)}"'
 
@@ -84,7 +84,7 @@ def resolve_links(body: Rendered, source: SourcePost, index: LinkIndex) -> tuple
     return content, summary, warnings
 
 
-def _line_in_body(source: SourcePost, text: str) -> int | None:
+def line_in_body(source: SourcePost, text: str) -> int | None:
     """The line of a URL written in raw HTML, which markdown-it does not map to lines."""
     position = source.body.find(text)
     return source.body_line + source.body.count("\n", 0, position) if position >= 0 else None

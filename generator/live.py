@@ -38,7 +38,7 @@ from generator.links import LinkIndex, resolve_links
 from generator.markdown import MarkdownSettings, render_markdown
 from generator.paginate import paginate
 from generator.render import render_pages
-from generator.site import Post, Site, author_table, make_post, replace_posts
+from generator.site import Post, Site, author_table, content_warnings, make_post, replace_posts
 from generator.theme import Theme
 from generator.writer import write_in_place
 
@@ -116,9 +116,7 @@ class LiveSite:
             else:
                 hits += 1
             content, summary_html, found = resolve_links(body, source, self.link_index)
-            if source.image and self.link_index.image_url(source) is None:
-                found.append(BuildWarning(f"image: {source.image!r} is neither a file beside the posts nor an http(s) URL", source.source))
-            warnings[path] = found
+            warnings[path] = found + content_warnings(source, body, self.link_index)
             post = make_post(self.config, self.site.urls, source, body, content, summary_html, old_post.url, authors, self.link_index)
             replacements[id(old_post)] = post
 

@@ -8,6 +8,7 @@ posts. No I/O and no rendering happens here.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -20,7 +21,7 @@ from slugify import slugify
 from generator.config import Config
 from generator.content import Asset, SourcePost
 from generator.errors import BuildFailed, BuildWarning, ContentError
-from generator.links import LinkIndex, resolve_links
+from generator.links import LinkIndex, line_in_body, resolve_links
 from generator.markdown import Heading, Rendered
 from generator.urls import Urls, author_path, output_path, permalink, safe_segment, tag_path
 
@@ -140,8 +141,7 @@ def assemble_site(
     for source, body in zip(sources, rendered):
         content, summary_html, link_warnings = resolve_links(body, source, index)
         warnings.extend(link_warnings)
-        if source.image and index.image_url(source) is None:
-            warnings.append(BuildWarning(f"image: {source.image!r} is neither a file beside the posts nor an http(s) URL", source.source))
+        warnings.extend(content_warnings(source, body, index))
         posts.append(make_post(config, urls, source, body, content, summary_html, site_paths[id(source)], authors, index))
     posts.sort(key=lambda p: (p.date, p.url), reverse=True)
     _check_unique_urls(posts)
@@ -160,6 +160,35 @@ def assemble_site(
         warnings,
         index,
     )
+
+
+# An <img> written as raw HTML without an alt attribute (alt="" marks a decorative image: fine).
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt\s*=)[^>]*>", re.IGNORECASE)
+
+
+def content_warnings(source: SourcePost, body: Rendered, index: LinkIndex) -> list[BuildWarning]:
+    """What a reader or a feed reader would miss, besides broken links (links.py): a
+    front-matter image that is not there, images without alt text, no summary at all.
+    Errors under --strict, so CI can hold posts to them."""
+    found = []
+    if source.image and index.image_url(source) is None:
+        found.append(BuildWarning(f"image: {source.image!r} is neither a file beside the posts nor an http(s) URL", source.source))
+    for reference in body.references:
+        if reference.is_image and not reference.alt.strip():
+            found.append(BuildWarning(
+                f"image without alt text: {reference.url} (write ![what it shows]({reference.url}))",
+                source.source,
+                source.body_line + reference.line - 1,
+            ))
+    for tag in _IMG_WITHOUT_ALT.findall(body.html):
+        found.append(BuildWarning(f"image without alt text: {tag[:80]} (add alt=\"...\")", source.source, line_in_body(source, tag)))
+    if not source.summary and not body.has_more:
+        found.append(BuildWarning(
+            "no summary: lists, feeds and social cards show the first paragraph; add summary: to the front matter "
+            "or a <!--more--> line after the introduction",
+            source.source,
+        ))
+    return found
 
 
 def replace_posts(site: Site, replacements: dict[int, Post]) -> Site:

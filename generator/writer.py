@@ -83,10 +83,14 @@ def write_in_place(files: Iterable[OutputFile], out_dir: Path) -> WriteReport:
 
 
 def remove_leftovers(out_dir: Path) -> None:
-    """Remove staging and old folders that an interrupted build left beside the output folder."""
-    for pattern in (f".{out_dir.name}.staging-*", f".{out_dir.name}.old-*"):
-        for leftover in out_dir.parent.glob(pattern):
-            shutil.rmtree(leftover, ignore_errors=True)
+    """Remove staging and old folders that an interrupted build left beside the output folder.
+    A build killed between the two renames of the swap left the previous site as `.old-*`
+    and no output folder: that site is put back first, not removed."""
+    olds = sorted(out_dir.parent.glob(f".{out_dir.name}.old-*"), key=lambda p: p.stat().st_mtime)
+    if olds and not out_dir.exists():
+        os.rename(olds.pop(), out_dir)
+    for leftover in olds + list(out_dir.parent.glob(f".{out_dir.name}.staging-*")):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _write_all(files: Iterable[OutputFile], staging: Path, previous: Path) -> WriteReport:

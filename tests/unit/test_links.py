@@ -111,8 +111,13 @@ def test_links_outside_posts_and_to_missing_files_warn(plan):
     assert "does not exist" in gone.message and gone.line == 12
 
 
+def link_warnings(plan):
+    """The warnings about links (the posts here have no summaries, which warns too)."""
+    return [w for w in plan.warnings if not w.message.startswith("no summary")]
+
+
 def test_exactly_the_broken_links_warn(plan):
-    assert sorted(w.message.rsplit(": ", 1)[1] for w in plan.warnings) == sorted(
+    assert sorted(w.message.rsplit(": ", 1)[1] for w in link_warnings(plan)) == sorted(
         ["nope.md", "2026-01-03-d.md", "2099-01-01-f.md", "raw-missing.md", "../../etc/passwd", "gone.png"]
     )
 
@@ -186,5 +191,5 @@ def test_warning_lines_in_lists_quotes_tables_footnotes_and_references(plan_site
         "\n[ref]: m23.md\n"  # 23
     )
     plan = plan_site({"posts/2026-01-01-a.md": "---\ntitle: A\n---\n" + body})
-    lines = {w.message.rsplit(": ", 1)[1]: w.line for w in plan.warnings}
+    lines = {w.message.rsplit(": ", 1)[1]: w.line for w in link_warnings(plan)}
     assert lines == {"m5.md": 5, "m8.md": 8, "m11.md": 11, "m15.md": 15, "m17.png": 17, "m23.md": 19, "m21.md": 21}

@@ -230,3 +230,40 @@ def test_permalinks_differing_only_in_case_collide(plan_site):
     }
     with pytest.raises(BuildFailed):
         plan_site(files)
+
+
+# -- content warnings: errors under --strict ------------------------------------------------
+
+WARNED = {
+    "posts/2026-01-01-no-summary.md": "---\ntitle: No summary\n---\nJust a body.\n",
+    "posts/2026-01-02-more.md": "---\ntitle: Marker\n---\nIntro.\n\n<!--more-->\n\nRest.\n",
+    "posts/2026-01-03-alt.md": (
+        "---\ntitle: Alt\nsummary: s\n---\nText.\n\n![](https://cdn.example.com/a.png)\n\n"
+        '![A chart](https://cdn.example.com/b.png)\n\n<img src="https://cdn.example.com/c.png">\n\n'
+        '<img src="https://cdn.example.com/d.png" alt="">\n'
+    ),
+    "posts/2026-01-04-image.md": "---\ntitle: Image\nsummary: s\nimage: missing.png\n---\nText.\n",
+}
+
+
+def test_content_warnings_name_the_file_and_line(plan_site):
+    plan = plan_site(WARNED)
+    found = {(w.path.name, w.line, w.message.split(":")[0]) for w in plan.warnings}
+    assert found == {
+        ("2026-01-01-no-summary.md", None, "no summary"),
+        ("2026-01-03-alt.md", 7, "image without alt text"),  # ![](...) on the body's 3rd line
+        ("2026-01-03-alt.md", 11, "image without alt text"),  # raw <img> with no alt at all
+        ("2026-01-04-image.md", None, "image"),
+    }
+    # A <!--more--> marker is a summary; alt="" marks a decorative image on purpose.
+
+
+def test_strict_turns_each_content_warning_into_an_error(make_site, run_blog):
+    site = make_site(WARNED)
+    result = run_blog("build", "--site", site, "--strict")
+    assert result.exit_code == 1
+    for where in ("posts/2026-01-01-no-summary.md", "posts/2026-01-03-alt.md:7", "posts/2026-01-03-alt.md:11", "posts/2026-01-04-image.md"):
+        assert where in result.output, result.output
+    assert "Traceback" not in result.output
+    assert not (site / "_site").exists()
+    assert run_blog("build", "--site", site).exit_code == 0  # without --strict they are warnings
