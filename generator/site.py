@@ -180,7 +180,7 @@ def content_warnings(source: SourcePost, body: Rendered, index: LinkIndex) -> li
                 source.source,
                 source.body_line + reference.line - 1,
             ))
-    for tag in _IMG_WITHOUT_ALT.findall(body.html):
+    for tag in _IMG_WITHOUT_ALT.findall(body.html) if b"<img" in body.html_utf8 else ():
         found.append(BuildWarning(f"image without alt text: {tag[:80]} (add alt=\"...\")", source.source, line_in_body(source, tag)))
     if not source.summary and not body.has_more:
         found.append(BuildWarning(
@@ -234,7 +234,7 @@ def make_post(config, urls, source, body, content, summary_html, url, authors, i
         authors=tuple(_author(name, authors) for name in source.authors),
         summary=source.summary,
         summary_html=summary_html,
-        content_utf8=content.encode("utf-8"),
+        content_utf8=content,
         has_more=body.has_more,
         toc=body.toc,
         word_count=body.word_count,
