@@ -30,7 +30,7 @@ from generator.cache import (
     render_bodies,
     save_build_record,
 )
-from generator.config import Config, load_config
+from generator.config import Config, find_key_line, load_config
 from generator.content import SourcePost, load_content
 from generator.errors import BuildFailed, BuildWarning, ConfigError
 from generator.extras import build_robots, build_sitemap, static_files
@@ -258,19 +258,25 @@ def input_state(config: Config, options: BuildOptions) -> str:
         for path in sorted(_files_below(root)):
             try:
                 stat = path.stat()
-            except OSError:
-                continue
+            except OSError:  # a link to nothing is an input too (an error the build reports)
+                try:
+                    stat = path.lstat()
+                except OSError:
+                    continue
             signature = f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}\n"
             digest.update(signature.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
 def _files_below(root: Path) -> list[Path]:
+    """Every file below `root`, and every symbolic link to a folder (the build refuses those:
+    adding one must not leave the build "up to date")."""
     if root.is_file():
         return [root]
     found = []
-    for folder, _, names in os.walk(root):
+    for folder, dirnames, names in os.walk(root):
         found += [Path(folder) / name for name in names]
+        found += [Path(folder) / name for name in dirnames if (Path(folder) / name).is_symlink()]
     return found
 
 
@@ -306,10 +312,19 @@ def _output_dir(options: BuildOptions, config: Config) -> Path:
     protected = [root] + [root / name for name in ("posts", "templates", "static", "themes", CACHE_DIR)]
     inside_sources = any(out_dir.is_relative_to(folder) for folder in protected[1:])
     if out_dir == root or root.is_relative_to(out_dir) or inside_sources:
+        from_option = options.out_dir is not None
         raise ConfigError(
             f"refusing to build into {out_dir}: the build replaces that folder, and it holds the site itself",
-            config.root / "site.toml",
-            key="build.output_dir",
+            None if from_option else config.root / "site.toml",
+            None if from_option else _key_line(config, ["build", "output_dir"]),
+            key="--out" if from_option else "build.output_dir",
             hint="use a folder of its own, such as _site",
         )
     return out_dir
+
+
+def _key_line(config: Config, key: list[str]) -> int | None:
+    try:
+        return find_key_line((config.root / "site.toml").read_text(encoding="utf-8-sig"), key)
+    except (OSError, UnicodeDecodeError):
+        return None

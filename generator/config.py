@@ -10,17 +10,31 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import babel
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from generator.comments import CommentsSection
-from generator.errors import BuildFailed, ConfigError
+from generator.errors import BuildFailed, ConfigError, decode_utf8
 
 CONFIG_FILE = "site.toml"
 PERMALINK_TOKENS = ("year", "month", "day", "slug")
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))  # what browsers strip from the start of a URL
+# Characters no page may hold (HTML parse errors: controls but tab, newline and CR; noncharacters),
+# the C0 ones forbidden in feeds too. Removed from the text site.toml gives pages, as front matter's are.
+INVISIBLE_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
+    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+    + "]"
+)
+
+# Text and URLs from site.toml that templates write into pages.
+VisibleText = Annotated[str, AfterValidator(lambda value: INVISIBLE_CHARACTERS.sub("", value))]
+SiteLink = Annotated[str, AfterValidator(lambda value: check_link_url(value, paths=True))]  # http(s), or a path on the site
+WebLink = Annotated[str, AfterValidator(lambda value: check_link_url(value, paths=False))]  # http(s) only
 
 
 class _Section(BaseModel):
@@ -28,15 +42,22 @@ class _Section(BaseModel):
 
 
 class SiteSection(_Section):
-    title: str
-    description: str = ""
+    title: VisibleText
+    description: VisibleText = ""
     base_url: str
     language: str = "en"
     timezone: str = "UTC"
-    copyright: str | None = None
-    image: str | None = None  # default social-card image, relative to static/ or absolute URL
+    copyright: VisibleText | None = None
+    image: SiteLink | None = None  # default social-card image, relative to static/ or absolute URL
     favicon: str | None = None
     logo: str | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty: pages and feeds need a title")
+        return value
 
     @field_validator("base_url")
     @classmethod
@@ -63,18 +84,11 @@ class SiteSection(_Section):
 
 
 class AuthorEntry(_Section):
-    name: str
-    url: str | None = None
+    name: VisibleText
+    url: WebLink | None = None
     email: str | None = None
-    bio: str | None = None
-    avatar: str | None = None
-
-    @field_validator("url")
-    @classmethod
-    def _web_url(cls, value: str | None) -> str | None:
-        if value is not None and urlsplit(value).scheme not in ("http", "https"):
-            raise ValueError("must be an http(s) URL")
-        return value
+    bio: VisibleText | None = None
+    avatar: SiteLink | None = None
 
 
 class BuildSection(_Section):
@@ -107,8 +121,8 @@ class FeedsSection(_Section):
 
 
 class MenuItem(_Section):
-    name: str
-    url: str
+    name: VisibleText
+    url: SiteLink
 
 
 class Config(_Section):
@@ -155,6 +169,17 @@ def check_base_url(value: str) -> str:
     return value.rstrip("/") + "/"
 
 
+def check_link_url(value: str, *, paths: bool) -> str:
+    """A URL that templates write into an href or src: http(s), or (with `paths`) a path on the site.
+    Any other scheme (javascript:, vbscript:, data:) is refused, however it is spelt: the scheme is
+    read as a browser reads it, after leading controls and spaces and with tabs and newlines removed."""
+    scheme = urlsplit(re.sub(r"[\t\n\r]", "", value).lstrip(_C0_OR_SPACE)).scheme
+    if scheme in ("http", "https") or (paths and not scheme):
+        return value
+    wanted = "an http(s) URL or a path on the site" if paths else "an http(s) URL"
+    raise ValueError(f"must be {wanted}, not a {scheme}: URL" if scheme else f"must be {wanted}")
+
+
 def check_permalink_pattern(pattern: str) -> None:
     if not pattern.startswith("/"):
         raise ValueError("must start with '/'")
@@ -172,16 +197,19 @@ def load_config(site_dir: Path, *, base_url: str | None = None) -> Config:
     """Read and validate `site_dir/site.toml`; `base_url` overrides [site].base_url."""
     path = site_dir / CONFIG_FILE
     try:
-        text = path.read_text(encoding="utf-8")
+        data_bytes = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"no {CONFIG_FILE} in {site_dir}", path, hint="run blog in a site folder, or pass --site DIR")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {CONFIG_FILE}: {exc}", path)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {CONFIG_FILE}: {exc.strerror or exc}", path)
+    text = decode_utf8(data_bytes, path, ConfigError)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = _toml_error_line(str(exc))
         raise ConfigError(f"invalid TOML: {exc}", path, line)
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise ConfigError("invalid TOML: values are nested too deeply", path, _most_nested_line(text))
     if base_url is not None:
         data.setdefault("site", {})
         if isinstance(data["site"], dict):
@@ -211,8 +239,11 @@ def _check_theme(config: Config, path: Path, text: str) -> None:
     from generator.theme import find_theme_dir  # theme.py sits below config; imported lazily to keep config standalone
 
     if find_theme_dir(config) is None:
+        name = config.build.theme
+        own_folder = config.root / "themes" / name
+        problem = f"themes/{name}/ has no templates/ folder" if own_folder.is_dir() else f"no theme named {name!r}"
         raise ConfigError(
-            f"build.theme: no theme named {config.build.theme!r}",
+            f"build.theme: {problem}",
             path,
             find_key_line(text, ["build", "theme"]),
             hint="themes live in themes/<name>/ in the site or ship with the generator ('default')",
@@ -256,6 +287,14 @@ def find_key_line(text: str, loc: list[str]) -> int | None:
 
 def _table_header(parts: list[str]) -> re.Pattern:
     return re.compile(r"^\s*\[\[?\s*" + r"\s*\.\s*".join(re.escape(p) for p in parts) + r"\s*\]\]?\s*(#.*)?$")
+
+
+def _most_nested_line(text: str) -> int | None:
+    """The line opening the most arrays and inline tables: where too deep a nesting is written."""
+    lines = text.splitlines()
+    if not lines:
+        return None
+    return max(range(len(lines)), key=lambda number: lines[number].count("[") + lines[number].count("{")) + 1
 
 
 def _toml_error_line(message: str) -> int | None:

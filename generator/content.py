@@ -23,14 +23,18 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from slugify import slugify
 
 from generator.config import Config
-from generator.errors import BuildFailed, ContentError
+from generator.errors import BuildFailed, ContentError, decode_utf8
+from generator.text import without_unwanted_characters
 from generator.urls import unsafe_segment_reason
 
 FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 # What editors and OSes leave beside real files: Emacs locks and backups, Vim swap files, macOS metadata.
 IGNORED_NAME = re.compile(r"^\.|~$|^#.*#$|\.(swp|swo|swx|tmp|bak|orig)$", re.IGNORECASE)
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
+# Front matter is a few levels deep and a few dozen values; far more is a mistake or an attack
+# (YAML aliases let ten lines expand to billions of values: the "billion laughs").
+MAX_FRONT_MATTER_DEPTH = 50
+MAX_FRONT_MATTER_VALUES = 100_000
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -155,7 +159,8 @@ def load_content(config: Config) -> Content:
 def _walk(posts_dir: Path, site_root: Path):
     """Yield (file, None) for every file to read, or (path, error) for one that must be refused."""
     root = site_root.resolve()
-    for folder, dirnames, filenames in os.walk(posts_dir, onerror=None):
+    unreadable: list[OSError] = []  # folders os.walk could not list: their posts must not vanish silently
+    for folder, dirnames, filenames in os.walk(posts_dir, onerror=unreadable.append):
         folder_path = Path(folder)
         dirnames[:] = sorted(d for d in dirnames if not IGNORED_NAME.search(d))
         for name in list(dirnames):
@@ -168,15 +173,25 @@ def _walk(posts_dir: Path, site_root: Path):
             path = folder_path / name
             if path.is_symlink():
                 result = _symlink_check(path, root)
-                if result[1] is not None or not path.is_file():
-                    if result[1] is not None:
-                        yield result
+                if result[1] is not None:
+                    yield result
                     continue
+            if not path.is_file():  # a FIFO would block the build forever
+                yield path, ContentError("is not a regular file (a pipe, socket or device); refusing to read it", path)
+                continue
             yield path, None
+    for exc in unreadable:
+        folder = Path(exc.filename)
+        yield folder, ContentError(f"cannot read the folder: {exc.strerror or exc}", folder)
 
 
 def _symlink_check(path: Path, root: Path) -> tuple[Path, ContentError | None]:
-    target = path.resolve()
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return path, ContentError(f"is a symbolic link to {os.readlink(path)}, which does not exist", path)
+    except (OSError, RuntimeError):  # Python before 3.13 raises RuntimeError for a loop of links
+        return path, ContentError("is a symbolic link that leads back to itself", path)
     if not target.is_relative_to(root):
         return path, ContentError(
             f"is a symbolic link to {target}, outside the site folder; refusing to read it",
@@ -202,13 +217,7 @@ def _read_text(path: Path) -> str:
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise ContentError("contains a NUL byte; is this a binary file saved as .md?", path, line)
-    try:
-        text = data.decode("utf-8-sig")  # a BOM from Windows editors is dropped
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ContentError(
-            f"is not valid UTF-8 (byte 0x{data[exc.start]:02x})", path, line, hint="save the file as UTF-8"
-        )
+    text = decode_utf8(data, path)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -241,12 +250,13 @@ def _load_yaml(fm_text: str, path: Path, first_line: int) -> tuple[dict, dict[st
             return {}, {}
         if not isinstance(node, yaml.MappingNode):
             raise ContentError("front matter must be YAML keys and values (title: ...), not a list or text", path, first_line)
+        _check_shape(node, path, first_line)
         key_lines = {
             str(key.value): key.start_mark.line + first_line for key, _ in node.value if isinstance(key, yaml.ScalarNode)
         }
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark = _error_mark(exc, fm_text)
         line = mark.line + first_line if mark else first_line
         problem = " ".join(filter(None, [exc.context, exc.problem]))
         error_line = fm_text.split("\n")[mark.line] if mark and mark.line < fm_text.count("\n") + 1 else ""
@@ -266,10 +276,61 @@ def _load_yaml(fm_text: str, path: Path, first_line: int) -> tuple[dict, dict[st
     return data, key_lines
 
 
+def _error_mark(exc: yaml.MarkedYAMLError, fm_text: str):
+    """Where a YAML error is: the problem's place, unless the parser only noticed it at the end
+    of the front matter (an unclosed bracket or quote): then the place that opened it."""
+    mark = exc.problem_mark
+    if mark is None or (exc.context_mark is not None and not fm_text[mark.index :].strip()):
+        return exc.context_mark or mark
+    return mark
+
+
+def _check_shape(root: yaml.Node, path: Path, first_line: int) -> None:
+    """Refuse, before it is built, front matter too deep or too big to build (aliases expand,
+    and may refer to themselves) and keys given twice (YAML would silently keep the last)."""
+    sizes: dict[int, int | None] = {}  # node -> values it expands to; None while being counted
+
+    def fail(node: yaml.Node, message: str) -> None:
+        raise ContentError(f"front matter {message}", path, node.start_mark.line + first_line)
+
+    def count(node: yaml.Node, depth: int) -> int:
+        if id(node) in sizes:
+            size = sizes[id(node)]
+            if size is None:
+                fail(node, "refers to itself through a YAML alias (*name inside &name)")
+            return size  # type: ignore[return-value]
+        if depth > MAX_FRONT_MATTER_DEPTH:
+            fail(node, f"is nested more than {MAX_FRONT_MATTER_DEPTH} levels deep")
+        sizes[id(node)] = None
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            _check_unique_keys(node, fail)
+            children = [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        size = 1 + sum(count(child, depth + 1) for child in children)
+        if size > MAX_FRONT_MATTER_VALUES:
+            fail(node, f"expands to more than {MAX_FRONT_MATTER_VALUES:,} values through YAML aliases")
+        sizes[id(node)] = size
+        return size
+
+    count(root, 0)
+
+
+def _check_unique_keys(node: yaml.MappingNode, fail) -> None:
+    seen = set()
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+            continue
+        if (key.tag, key.value) in seen:
+            fail(key, f"key {key.value!r} is given twice; YAML would keep only the last one")
+        seen.add((key.tag, key.value))
+
+
 def _without_control_characters(value: Any) -> Any:
     """Strip characters no page or feed may hold (YAML lets "\x01" through as an escape)."""
     if isinstance(value, str):
-        return CONTROL_CHARACTERS.sub("", value)
+        return without_unwanted_characters(value)
     if isinstance(value, list):
         return [_without_control_characters(item) for item in value]
     if isinstance(value, dict):

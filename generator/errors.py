@@ -31,7 +31,8 @@ class SiteError(Exception):
         shown = self.path
         if root is not None:
             try:
-                shown = self.path.resolve().relative_to(root.resolve())
+                # The folder is resolved, not the file: a symbolic link is named by its own path.
+                shown = (self.path.parent.resolve() / self.path.name).relative_to(root.resolve())
             except ValueError:
                 shown = self.path
         return f"{shown}:{self.line}" if self.line else str(shown)
@@ -79,3 +80,13 @@ class BuildWarning:
 
     def as_error(self) -> ContentError:
         return ContentError(self.message, self.path, self.line)
+
+
+def decode_utf8(data: bytes, path: Path, error: type[SiteError] = ContentError) -> str:
+    """`data` as text (a BOM from Windows editors dropped); bytes that are not UTF-8 raise
+    `error` naming the file and the line of the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(f"is not valid UTF-8 (byte 0x{data[exc.start]:02x})", path, line, hint="save the file as UTF-8") from None

@@ -36,8 +36,9 @@ class PageReuse:
     current: dict[str, str] = field(default_factory=dict)
     reused: int = 0
 
-    def unchanged(self, path: PurePosixPath, fingerprint: str) -> OutputFile | None:
-        """The previous build's file for `path` when its inputs are the same, else None (render it)."""
+    def unchanged(self, path: PurePosixPath, fingerprint: str, source: Path | None = None) -> OutputFile | None:
+        """The previous build's file for `path` when its inputs are the same, else None (render it).
+        `source` (the post behind the page) is what error messages name."""
         self.current[str(path)] = fingerprint
         if self.output_dir is None or self.previous.get(str(path)) != fingerprint:
             return None
@@ -45,7 +46,7 @@ class PageReuse:
         if not previous_file.is_file():
             return None
         self.reused += 1
-        return OutputFile(path, None, previous_file)
+        return OutputFile(path, None, source, copy_from=previous_file)
 
 
 # Attributes of `site` whose value is cheap to hash on its own; any other use of `site`

@@ -38,16 +38,15 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from generator.text import without_unwanted_characters
+
 # Bump whenever a change to this module changes the output for the same body,
 # so cached renders made by the previous code are not reused.
-MARKDOWN_REVISION = 3
+MARKDOWN_REVISION = 4
 
 # `<!--more-->` alone on a line ends the summary; spaces and case are tolerated.
 _MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 
-# Characters that are invisible in a browser but make XML (feeds) invalid or
-# cannot be encoded as UTF-8 (lone surrogates); \t \n \r are kept.
-_UNWANTED_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 # Class-based output (no inline styles); the wrapper is written by _render_fence
 # so it can carry data-lang.
@@ -102,7 +101,7 @@ def render_markdown(body: str, settings: MarkdownSettings = MarkdownSettings()) 
     """Render one post body. Never raises on any str input."""
     md = _parser(settings)
     env: EnvType = {}
-    tokens = md.parse(_UNWANTED_CHARS.sub("", body), env)
+    tokens = md.parse(without_unwanted_characters(body), env)
     more_at = _more_marker_index(tokens)
     if more_at is not None:
         # The summary is the HTML of the tokens before the marker: render the body in two

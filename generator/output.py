@@ -11,8 +11,13 @@ from generator.errors import BuildFailed, ContentError
 @dataclass(frozen=True)
 class OutputFile:
     path: PurePosixPath  # relative to the output folder: "2026/11/hello/index.html"
-    data: bytes | None  # None: copy `source` as it is (static files, images)
+    data: bytes | None  # None: copy `copy_from` (or `source`) as it is (static files, images, reused pages)
     source: Path | None  # the post, template or file behind it, for error messages
+    copy_from: Path | None = None  # a page reused from the last output: that file, not `source`
+
+    @property
+    def file_to_copy(self) -> Path | None:
+        return self.copy_from or self.source
 
 
 class CollisionGuard:

@@ -83,7 +83,7 @@ class _Renderer:
         context["page_url"] = site_path
         path = output_path(site_path)
         if self.fingerprints is not None:
-            unchanged = self.reuse.unchanged(path, self.fingerprints.page(template_name, site_path, context))
+            unchanged = self.reuse.unchanged(path, self.fingerprints.page(template_name, site_path, context), source)
             if unchanged is not None:
                 return unchanged
         try:
@@ -91,13 +91,19 @@ class _Renderer:
             text = template.render(self.globals, **context)
         except jinja2.TemplateSyntaxError as exc:
             raise ContentError(f"template syntax error: {exc.message}", _template_path(exc.filename), exc.lineno)
+        except ContentError:
+            raise  # a template file the loader could not read, already named
         except jinja2.TemplateNotFound as exc:
-            raise ContentError(f"template {exc.name!r} not found in the site's templates/ or the theme", source)
+            # Named by an {% include %} or {% extends %}: point at that line, not only at the page.
+            path, line = _template_frame(exc)
+            raise ContentError(f"template {exc.name!r} not found in the site's templates/ or the theme{self._rendering(source, site_path)}", path or source, line)
         except Exception as exc:  # a template that raises at render time: name the template line and the page
             path, line = _template_frame(exc)
-            rendering = f" while rendering {_relative(source, self.site.config.root) if source else site_path}"
-            raise ContentError(f"template error{rendering}: {type(exc).__name__}: {exc}", path or source, line)
+            raise ContentError(f"template error{self._rendering(source, site_path)}: {type(exc).__name__}: {exc}", path or source, line)
         return OutputFile(path, text.encode("utf-8"), source)
+
+    def _rendering(self, source: Path | None, site_path: str) -> str:
+        return f" while rendering {_relative(source, self.site.config.root) if source else site_path}"
 
     def wanted(self, site_path: str) -> bool:
         return self.only is None or site_path in self.only

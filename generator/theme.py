@@ -8,6 +8,7 @@ everything that comes from front matter is escaped unless a template says otherw
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import format_datetime
@@ -18,6 +19,7 @@ import babel
 import babel.dates
 import jinja2
 
+from generator.errors import ConfigError, ContentError, decode_utf8
 from generator.urls import Urls
 
 # A wheel carries the theme inside the package; a source checkout has it at the top.
@@ -43,17 +45,40 @@ def find_theme_dir(config) -> Path | None:
     return None
 
 
+class TemplateFolderLoader(jinja2.FileSystemLoader):
+    """Jinja's FileSystemLoader, but a template file it cannot use (not UTF-8, unreadable, a link
+    to nothing) is a ContentError naming that file, not a traceback nor a silent fallback to
+    the theme's template of the same name."""
+
+    def get_source(self, environment, template):
+        try:
+            return super().get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            broken_link = next((p for p in self._candidates(template) if p.is_symlink()), None)
+            if broken_link is not None:
+                raise ContentError(f"is a symbolic link to {os.readlink(broken_link)}, which does not exist", broken_link)
+            raise
+        except UnicodeDecodeError:
+            path = next(p for p in self._candidates(template) if p.is_file())
+            decode_utf8(path.read_bytes(), path)  # raises, naming the line
+            raise
+        except OSError as exc:
+            path = Path(exc.filename) if exc.filename else next(iter(self._candidates(template)), None)
+            raise ContentError(f"cannot read the template: {exc.strerror or exc}", path)
+
+    def _candidates(self, template: str) -> list[Path]:
+        return [Path(folder, *jinja2.loaders.split_template_path(template)) for folder in self.searchpath]
+
+
 def load_theme(config, urls: Urls) -> Theme:
     directory = find_theme_dir(config)
     if directory is None:  # load_config has checked this; a theme deleted since is still an error
-        from generator.errors import ConfigError
-
         raise ConfigError(f"build.theme: no theme named {config.build.theme!r}", config.root / "site.toml", key="build.theme")
-    theme_loader = jinja2.FileSystemLoader(directory / "templates")
+    theme_loader = TemplateFolderLoader(directory / "templates")
     loader = jinja2.ChoiceLoader(
         [
             jinja2.PrefixLoader({"!theme": theme_loader}),
-            jinja2.FileSystemLoader(config.root / "templates"),
+            TemplateFolderLoader(config.root / "templates"),
             theme_loader,
         ]
     )

@@ -119,8 +119,8 @@ def _write_all(files: Iterable[OutputFile], staging: Path, previous: Path) -> Wr
             if file.data is not None:
                 target.write_bytes(file.data)
             else:
-                assert file.source is not None
-                shutil.copyfile(file.source, target)
+                assert file.file_to_copy is not None
+                shutil.copyfile(file.file_to_copy, target)
         except OSError as exc:
             raise ContentError(f"cannot write /{file.path}: {exc.strerror or exc}", file.source) from exc
         written += 1
@@ -128,14 +128,14 @@ def _write_all(files: Iterable[OutputFile], staging: Path, previous: Path) -> Wr
 
 
 def _same_as(old: Path, file: OutputFile) -> bool:
-    if file.data is None and file.source == old:
+    if file.data is None and file.file_to_copy == old:
         return True  # a page the renderer took from the previous output: nothing to compare
     try:
         if file.data is not None:
             if old.stat().st_size != len(file.data):
                 return False
             return old.read_bytes() == file.data
-        return filecmp.cmp(old, file.source, shallow=False)  # type: ignore[arg-type]
+        return filecmp.cmp(old, file.file_to_copy, shallow=False)  # type: ignore[arg-type]
     except OSError:
         return False
 

@@ -406,3 +406,42 @@ def test_symlink_inside_the_site_is_read(make_site):
     site = make_site({"drafts/2026-01-01-shared.md": "---\ntitle: Shared\n---\nx\n"})
     (site / "posts/2026-01-01-shared.md").symlink_to(site / "drafts/2026-01-01-shared.md")
     assert [p.title for p in load(site).posts] == ["Shared"]
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error_not_missing_posts(make_site, monkeypatch):
+    """As a chmod 000 folder does for a user other than root (who reads anything)."""
+    site = make_site({"posts/2026-01-01-a.md": "---\ntitle: A\n---\nx\n", "posts/sub/2026-01-02-b.md": "---\ntitle: B\n---\nx\n"})
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if Path(path).name == "sub":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    errors = content_errors(site)
+    assert [(e.path.name, e.message) for e in errors] == [("sub", "cannot read the folder: Permission denied")]
+
+
+# --- front matter shapes: aliases, depth, duplicate keys ------------------------------------------
+
+
+def test_shared_aliases_and_merge_keys_are_still_read(make_site):
+    text = "---\ntitle: A\nbase: &base {team: web, lang: en}\nmeta:\n  <<: *base\n  lang: pt\nalso: *base\n---\nx\n"
+    post = one_post(make_site, "2026-01-01-a.md", text)
+    assert post.extra["meta"] == {"team": "web", "lang": "pt"}
+    assert post.extra["also"] == {"team": "web", "lang": "en"}
+
+
+@pytest.mark.parametrize(
+    "front, line, words",
+    [
+        ("title: A\nx:\n  k: 1\n  k: 2\n", 5, "key 'k' is given twice"),
+        ("title: A\nx: &a {y: [*a]}\n", 3, "refers to itself"),
+        ("title: A\nx: " + "{a: " * 60 + "1" + "}" * 60 + "\n", 3, "nested more than 50 levels"),
+    ],
+    ids=["duplicate-nested-key", "recursive-mapping", "deep-mappings"],
+)
+def test_front_matter_shapes_that_cannot_be_built_name_their_line(make_site, front, line, words):
+    error = one_error(make_site, "2026-01-01-a.md", f"---\n{front}---\nx\n")
+    assert error.line == line and words in error.message
