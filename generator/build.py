@@ -156,7 +156,7 @@ def plan_build(
         rendered, stats = render_bodies([s.body for s in sources], MarkdownCache(cache_dir, settings, read_only=not options.write_cache), options.jobs)
     with timer.stage("site"):
         # Each Rendered is let go as soon as its Post is made, so the HTML is held once, not twice.
-        site, warnings, link_index = assemble_site(config, sources, _handing_over(rendered), content.posts, content.assets, urls)
+        site, warnings, link_index = assemble_site(config, sources, iter(rendered), content.posts, content.assets, urls)
         # The site lives until the end of the build: keep the cycle collector from walking
         # its hundreds of thousands of objects again on every collection while pages render.
         gc.freeze()
@@ -171,13 +171,6 @@ def plan_build(
     due = [p.date for p in content.posts if p.date > now and (options.drafts or not p.draft)]
     next_due = min(due) if due and not options.future else None
     return BuildPlan(config, site, files, warnings, stats, timer.timings, next_due, theme, sources if keep_sources else [], link_index)
-
-
-def _handing_over(items: list) -> Iterator:
-    """Yield each item and drop the list's reference to it."""
-    for index in range(len(items)):
-        item, items[index] = items[index], None
-        yield item
 
 
 def _pages_then_sitemap(site: Site, pages: Iterator[OutputFile], others: Iterable[OutputFile]) -> Iterator[OutputFile]:

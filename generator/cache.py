@@ -17,6 +17,7 @@ import json
 import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,9 @@ class MarkdownCache:
         assert self.directory is not None
         return self.directory / key[:2] / f"{key}.pickle"
 
+    def has(self, key: str) -> bool:
+        return self.directory is not None and self._path(key).is_file()
+
     def get(self, key: str) -> Rendered | None:
         if self.directory is None:
             return None
@@ -60,9 +64,10 @@ class MarkdownCache:
             return None  # missing or unreadable: render again
         return value if isinstance(value, Rendered) else None
 
-    def put(self, key: str, value: Rendered) -> None:
+    def put(self, key: str, value: Rendered) -> bool:
+        """Store an entry; False when there is no cache or it cannot be written (that only costs time)."""
         if self.directory is None or self.read_only:
-            return
+            return False
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,7 +75,8 @@ class MarkdownCache:
             temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
             os.replace(temporary, path)  # a reader never sees half an entry
         except OSError:
-            pass  # a cache that cannot be written only costs time
+            return False
+        return True
 
 
 def load_build_record(cache_root: Path, out_dir: Path) -> dict:
@@ -109,28 +115,51 @@ def _manifest_path(cache_root: Path, out_dir: Path) -> Path:
     return cache_root / "pages" / f"{name}.json"
 
 
-def render_bodies(bodies: list[str], cache: MarkdownCache, jobs: int) -> tuple[list[Rendered], RenderStats]:
-    """Render every body, taking what the cache has and rendering the rest (in parallel when worth it)."""
+def render_bodies(bodies: list[str], cache: MarkdownCache, jobs: int) -> tuple[RenderedBodies, RenderStats]:
+    """Render every body the cache does not have (in parallel when worth it). What the cache
+    holds is read back only as each body is asked for (see RenderedBodies)."""
     keys = [cache.key(body) for body in bodies]
-    results: list[Rendered | None] = [cache.get(key) for key in keys]
-    missing = [i for i, result in enumerate(results) if result is None]
+    missing = [i for i, key in enumerate(keys) if not cache.has(key)]
     workers = 1
     if jobs > 1 and len(missing) >= PARALLEL_THRESHOLD:
         workers = min(jobs, len(missing) // (PARALLEL_THRESHOLD // 2))
     if workers > 1:
         chunk = max(1, len(missing) // (workers * 8))
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            # The workers store what they render: writing 10,000 cache files from this
-            # process would take it a second or more while both cores are busy rendering.
-            rendered = list(pool.map(functools.partial(_render_and_store, cache), [bodies[i] for i in missing], [keys[i] for i in missing], chunksize=chunk))
+            # The workers store what they render and send back only what they could not store:
+            # writing 10,000 cache files here would compete with them for the cores, and
+            # receiving every body's HTML would hold it all in this process at once.
+            unstored = list(pool.map(functools.partial(_render_and_store, cache), [bodies[i] for i in missing], [keys[i] for i in missing], chunksize=chunk))
     else:
-        rendered = [_render_and_store(cache, bodies[i], keys[i]) for i in missing]
-    for i, value in zip(missing, rendered):
-        results[i] = value
-    return results, RenderStats(len(bodies) - len(missing), len(missing), workers)  # type: ignore[return-value]
+        unstored = [_render_and_store(cache, bodies[i], keys[i]) for i in missing]
+    held = {i: value for i, value in zip(missing, unstored) if value is not None}
+    return RenderedBodies(bodies, keys, cache, held), RenderStats(len(bodies) - len(missing), len(missing), workers)
 
 
-def _render_and_store(cache: MarkdownCache, body: str, key: str) -> Rendered:
+@dataclass
+class RenderedBodies:
+    """The rendered bodies in the order of the sources, each read from the cache when it is
+    asked for, so a 10,000-post site's HTML (300 MB) is never in memory twice: the site stage
+    turns each into a Post and lets it go. Without a cache (or one that cannot be written)
+    the bodies are held here instead. Iterate once."""
+
+    bodies: list[str]
+    keys: list[str]
+    cache: MarkdownCache
+    held: dict[int, Rendered]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __iter__(self) -> Iterator[Rendered]:
+        for index, key in enumerate(self.keys):
+            value = self.held.pop(index, None) or self.cache.get(key)
+            if value is None:  # removed or damaged since it was found: render it now
+                value = render_markdown(self.bodies[index], self.cache.settings)
+            yield value
+
+
+def _render_and_store(cache: MarkdownCache, body: str, key: str) -> Rendered | None:
+    """Render a body into the cache; the rendered body itself when it could not be stored."""
     rendered = render_markdown(body, cache.settings)
-    cache.put(key, rendered)
-    return rendered
+    return None if cache.put(key, rendered) else rendered

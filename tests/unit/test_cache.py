@@ -10,10 +10,11 @@ def test_first_render_misses_then_hits(tmp_path):
     cache = MarkdownCache(tmp_path / "cache", MarkdownSettings())
     bodies = ["# One\n\ntext", "Two *words*", "# One\n\ntext"]
     first, stats = render_bodies(bodies, cache, jobs=1)
+    first = list(first)
     assert (stats.hits, stats.misses) == (0, 3)
     again, stats = render_bodies(bodies, cache, jobs=1)
     assert (stats.hits, stats.misses) == (3, 0)
-    assert again == first
+    assert list(again) == first
     assert first[1] == render_markdown("Two *words*", MarkdownSettings())
 
 
@@ -39,8 +40,22 @@ def test_a_corrupt_entry_is_rendered_again(tmp_path):
     (entry,) = (tmp_path / "cache").rglob("*.pickle")
     entry.write_bytes(b"not a pickle")
     results, stats = render_bodies(["hello"], cache, jobs=1)
-    assert stats.misses == 1
-    assert results[0].html.strip() == "<p>hello</p>"
+    assert [r.html.strip() for r in results] == ["<p>hello</p>"]  # read when asked for: then re-rendered
+
+
+def test_stored_bodies_are_read_only_when_asked_for(tmp_path):
+    """Workers store what they render and send nothing back; the bodies come from the cache one by one."""
+    cache = MarkdownCache(tmp_path / "cache", MarkdownSettings())
+    bodies = [f"Post {i}" for i in range(80)]
+    results, stats = render_bodies(bodies, cache, jobs=2)
+    assert stats.workers == 2 and results.held == {}
+    assert [r.html.strip() for r in results] == [f"<p>Post {i}</p>" for i in range(80)]
+
+
+def test_without_a_cache_the_bodies_are_held(tmp_path):
+    results, _ = render_bodies(["a", "b"], MarkdownCache(None, MarkdownSettings()), jobs=1)
+    assert sorted(results.held) == [0, 1]
+    assert [r.html.strip() for r in results] == ["<p>a</p>", "<p>b</p>"]
 
 
 def test_no_directory_means_no_cache(tmp_path):
@@ -56,4 +71,4 @@ def test_parallel_rendering_gives_the_same_results(tmp_path):
     single, _ = render_bodies(bodies, MarkdownCache(None, MarkdownSettings()), jobs=1)
     parallel, stats = render_bodies(bodies, MarkdownCache(None, MarkdownSettings()), jobs=2)
     assert stats.workers == 2
-    assert parallel == single
+    assert list(parallel) == list(single)
