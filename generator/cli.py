@@ -24,6 +24,7 @@ from generator.build import BuildOptions, BuildReport, build
 from generator.check import check_site
 from generator.config import load_config
 from generator.errors import BuildFailed, ConfigError, SiteError
+from generator.listing import list_posts
 from generator.newpost import write_new_post
 from generator.serve import PreviewServer, PreviewState, is_loopback
 from generator.urls import Urls
@@ -109,6 +110,25 @@ def new_command(title, tags, author, site_dir) -> None:
 
     path = _run(create, site_dir, quiet=True)
     stdout.print(str(path))
+
+
+@cli.command("list")
+@site_option
+def list_command(site_dir) -> None:
+    """List every post, newest first: date, status (published, draft, scheduled), permalink, title."""
+
+    def rows(progress):
+        config = load_config(site_dir)
+        return list_posts(config, datetime.now(config.zone))
+
+    posts = _run(rows, site_dir, quiet=True)
+    # Plain columns, not a table that wraps: the output is for eyes and for grep alike.
+    width = max((len(row.url) for row in posts), default=0)
+    for row in posts:
+        line = f"{row.date:%Y-%m-%d %H:%M}  {row.status:<9}  {row.url:<{width}}  {row.title}"
+        stdout.print(escape(line), highlight=False, soft_wrap=True)
+    counts = {status: sum(row.status == status for row in posts) for status in ("published", "draft", "scheduled")}
+    stdout.print(f"{len(posts)} posts: {counts['published']} published, {counts['draft']} draft(s), {counts['scheduled']} scheduled")
 
 
 @cli.command("watch")
