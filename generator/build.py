@@ -39,7 +39,7 @@ from generator.markdown import MarkdownSettings
 from generator.output import OutputFile
 from generator.fingerprint import Fingerprints, PageReuse
 from generator.links import LinkIndex
-from generator.render import render_pages
+from generator.render import render_pages, render_redirects
 from generator.site import Site, assemble_site, select_posts
 from generator.theme import Theme, find_theme_dir, load_theme
 from generator.urls import Urls
@@ -167,7 +167,8 @@ def plan_build(
         extras = [build_robots(site)] + static_files(site, theme)
     # Pages and feeds are made as the writer (or check) asks for them: see _pages_then_sitemap.
     feeds = timer.timed_iterator("feeds", build_feeds(site, fingerprints, reuse))
-    files = _pages_then_sitemap(site, render_pages(site, theme, reuse, fingerprints), itertools.chain(feeds, extras))
+    redirects = render_redirects(site, theme, reuse, fingerprints)
+    files = _pages_then_sitemap(site, render_pages(site, theme, reuse, fingerprints), itertools.chain(feeds, redirects, extras))
     due = [p.date for p in content.posts if p.date > now and (options.drafts or not p.draft)]
     next_due = min(due) if due and not options.future else None
     return BuildPlan(config, site, files, warnings, stats, timer.timings, next_due, theme, sources if keep_sources else [], link_index)

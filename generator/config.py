@@ -19,20 +19,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, 
 
 from generator.comments import CommentsSection
 from generator.errors import BuildFailed, ConfigError, decode_utf8
+from generator.text import without_unwanted_characters
 
 CONFIG_FILE = "site.toml"
 PERMALINK_TOKENS = ("year", "month", "day", "slug")
 _C0_OR_SPACE = "".join(map(chr, range(0x21)))  # what browsers strip from the start of a URL
-# Characters no page may hold (HTML parse errors: controls but tab, newline and CR; noncharacters),
-# the C0 ones forbidden in feeds too. Removed from the text site.toml gives pages, as front matter's are.
-INVISIBLE_CHARACTERS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
-    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
-    + "]"
-)
 
-# Text and URLs from site.toml that templates write into pages.
-VisibleText = Annotated[str, AfterValidator(lambda value: INVISIBLE_CHARACTERS.sub("", value))]
+# Text and URLs from site.toml that templates write into pages (text is cleaned as posts' is).
+VisibleText = Annotated[str, AfterValidator(without_unwanted_characters)]
 SiteLink = Annotated[str, AfterValidator(lambda value: check_link_url(value, paths=True))]  # http(s), or a path on the site
 WebLink = Annotated[str, AfterValidator(lambda value: check_link_url(value, paths=False))]  # http(s) only
 
@@ -210,6 +204,9 @@ def load_config(site_dir: Path, *, base_url: str | None = None) -> Config:
         raise ConfigError(f"invalid TOML: {exc}", path, line)
     except RecursionError:  # tomllib reads nested arrays and tables recursively
         raise ConfigError("invalid TOML: values are nested too deeply", path, _most_nested_line(text))
+    except ValueError:  # not a TOMLDecodeError: an integer longer than the 4,300 digits Python reads
+        line = next((n for n, row in enumerate(text.splitlines(), 1) if re.search(r"\d{4300}", row)), None)
+        raise ConfigError("invalid TOML: a number has more than 4,300 digits", path, line)
     if base_url is not None:
         data.setdefault("site", {})
         if isinstance(data["site"], dict):

@@ -25,7 +25,7 @@ from slugify import slugify
 from generator.config import Config
 from generator.errors import BuildFailed, ContentError, decode_utf8
 from generator.text import without_unwanted_characters
-from generator.urls import unsafe_segment_reason
+from generator.urls import alias_problem, unsafe_segment_reason
 
 FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 # What editors and OSes leave beside real files: Emacs locks and backups, Vim swap files, macOS metadata.
@@ -66,6 +66,7 @@ class SourcePost:
     extra: dict[str, Any] = field(compare=False)
     body: str = field(repr=False)
     body_line: int = 1  # the file's line number of the body's first line
+    aliases: tuple[str, ...] = ()  # old site paths of the post: each gets a redirect page
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class FrontMatter(BaseModel):
     draft: bool = False
     comments: bool = True
     id: str | None = None
+    aliases: list[str] = []
 
     @field_validator("title", "summary", "slug", "image", "id", mode="before")
     @classmethod
@@ -115,7 +117,7 @@ class FrontMatter(BaseModel):
             raise ValueError("must not be empty")
         return value.strip()
 
-    @field_validator("tags", "author", "authors", mode="before")
+    @field_validator("tags", "author", "authors", "aliases", mode="before")
     @classmethod
     def _string_or_list(cls, value: Any) -> Any:
         if value is None:
@@ -374,6 +376,10 @@ def _validate(meta, key_lines, body, body_line, path, rel, zone) -> SourcePost:
         updated = _parse_date(fm.updated, zone, lambda m: fail("updated", m))
 
     slug = _choose_slug(fm, rel, name_match, fail)
+    for alias in fm.aliases:
+        problem = alias_problem(alias)
+        if problem:
+            fail("aliases", f"{alias!r} {problem}")
     authors = fm.authors or fm.author
     if fm.authors and fm.author:
         fail("authors", "use either author or authors, not both")
@@ -398,6 +404,7 @@ def _validate(meta, key_lines, body, body_line, path, rel, zone) -> SourcePost:
         extra=extra,
         body=body,
         body_line=body_line,
+        aliases=_unique(fm.aliases),
     )
 
 

@@ -44,7 +44,7 @@ from generator.writer import write_in_place
 
 # Front-matter fields that place a post in the site (order, URL, groups, archive, feeds'
 # ids, which posts are built): while they are unchanged, so is the site's structure.
-STRUCTURAL_FIELDS = ("rel_path", "date", "updated", "slug", "tags", "authors", "draft", "pinned_id")
+STRUCTURAL_FIELDS = ("rel_path", "date", "updated", "slug", "tags", "authors", "draft", "pinned_id", "aliases")
 
 # Pages that list every post or every group, whatever the edit, and their templates.
 INDEX_PAGES = (("/archive/", "archive.html"), ("/tags/", "tags.html"), ("/authors/", "authors.html"))

@@ -33,6 +33,15 @@ class FeedLink:
     url: str  # site path
 
 
+def render_redirects(site: Site, theme: Theme, reuse: PageReuse | None = None, fingerprints: Fingerprints | None = None) -> Iterator[OutputFile]:
+    """A small page at each post's old URLs (front-matter `aliases`) that sends readers and
+    search engines to the post. Kept apart from the pages: the sitemap does not list them."""
+    renderer = _Renderer(site, theme, reuse or PageReuse({}, None), fingerprints or Fingerprints(site, theme))
+    for post in site.posts:
+        for alias in post.aliases:
+            yield renderer.page("redirect.html", alias, post.source, target=post.url)
+
+
 def render_pages(
     site: Site,
     theme: Theme,

@@ -70,6 +70,7 @@ class Post:
     draft: bool
     comments: bool
     extra: dict[str, Any] = field(compare=False, hash=False)
+    aliases: tuple[str, ...] = ()  # old site paths that redirect here
 
     @property
     def content(self) -> str:
@@ -243,6 +244,7 @@ def make_post(config, urls, source, body, content, summary_html, url, authors, i
         draft=source.draft,
         comments=source.comments,
         extra=source.extra,
+        aliases=source.aliases,
     )
 
 

@@ -80,6 +80,21 @@ def unsafe_segment_reason(segment: str) -> str | None:
     return None
 
 
+def alias_problem(alias: str) -> str | None:
+    """Why a front-matter alias (an old URL of a post, "/2019/old-name/") cannot get a
+    redirect page, or None when it can: a path on the site made of safe segments."""
+    if not alias.startswith("/") or alias.startswith("//"):
+        return "must be a path on the site starting with one '/', such as /2019/05/old-name/"
+    segments = [segment for segment in alias.strip("/").split("/")]
+    if segments == [""]:
+        return "cannot be the home page"
+    for segment in segments:
+        reason = unsafe_segment_reason(segment)
+        if reason is not None:
+            return f"has a segment {segment!r} that {reason}"
+    return None
+
+
 def safe_segment(slug: str, prefix: str) -> str:
     """A generated slug (tag, author) made safe: Windows-reserved names get a prefix ("tag-con")."""
     return f"{prefix}-{slug}" if slug.split(".")[0].lower() in WINDOWS_RESERVED else slug
