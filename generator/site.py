@@ -163,13 +163,17 @@ def assemble_site(
     )
 
 
+# Longer descriptions are cut by social cards (Twitter/X, Mastodon, Slack) and search results.
+SOCIAL_CARD_SUMMARY = 200
+
 # An <img> written as raw HTML without an alt attribute (alt="" marks a decorative image: fine).
 _IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt\s*=)[^>]*>", re.IGNORECASE)
 
 
 def content_warnings(source: SourcePost, body: Rendered, index: LinkIndex) -> list[BuildWarning]:
     """What a reader or a feed reader would miss, besides broken links (links.py): a
-    front-matter image that is not there, images without alt text, no summary at all.
+    front-matter image that is not there, images without alt text, a summary too long for
+    social cards or none at all, no tags.
     Errors under --strict, so CI can hold posts to them."""
     found = []
     if source.image and index.image_url(source) is None:
@@ -183,6 +187,13 @@ def content_warnings(source: SourcePost, body: Rendered, index: LinkIndex) -> li
             ))
     for tag in _IMG_WITHOUT_ALT.findall(body.html) if b"<img" in body.html_utf8 else ():
         found.append(BuildWarning(f"image without alt text: {tag[:80]} (add alt=\"...\")", source.source, line_in_body(source, tag)))
+    if source.summary and len(source.summary) > SOCIAL_CARD_SUMMARY:
+        found.append(BuildWarning(
+            f"summary: {len(source.summary)} characters; social cards and search results cut it after about {SOCIAL_CARD_SUMMARY}",
+            source.source,
+        ))
+    if not source.tags:
+        found.append(BuildWarning("no tags: the post is on no tag page and in no tag feed; add tags: [...]", source.source))
     if not source.summary and not body.has_more:
         found.append(BuildWarning(
             "no summary: lists, feeds and social cards show the first paragraph; add summary: to the front matter "

@@ -235,14 +235,15 @@ def test_permalinks_differing_only_in_case_collide(plan_site):
 # -- content warnings: errors under --strict ------------------------------------------------
 
 WARNED = {
-    "posts/2026-01-01-no-summary.md": "---\ntitle: No summary\n---\nJust a body.\n",
-    "posts/2026-01-02-more.md": "---\ntitle: Marker\n---\nIntro.\n\n<!--more-->\n\nRest.\n",
+    "posts/2026-01-01-no-summary.md": "---\ntitle: No summary\ntags: [a]\n---\nJust a body.\n",
+    "posts/2026-01-02-more.md": "---\ntitle: Marker\ntags: [a]\n---\nIntro.\n\n<!--more-->\n\nRest.\n",
     "posts/2026-01-03-alt.md": (
-        "---\ntitle: Alt\nsummary: s\n---\nText.\n\n![](https://cdn.example.com/a.png)\n\n"
+        "---\ntitle: Alt\nsummary: s\ntags: [a]\n---\nText.\n\n![](https://cdn.example.com/a.png)\n\n"
         '![A chart](https://cdn.example.com/b.png)\n\n<img src="https://cdn.example.com/c.png">\n\n'
         '<img src="https://cdn.example.com/d.png" alt="">\n'
     ),
-    "posts/2026-01-04-image.md": "---\ntitle: Image\nsummary: s\nimage: missing.png\n---\nText.\n",
+    "posts/2026-01-04-image.md": "---\ntitle: Image\nsummary: s\ntags: [a]\nimage: missing.png\n---\nText.\n",
+    "posts/2026-01-05-long.md": "---\ntitle: Long\nsummary: " + "word " * 50 + "\n---\nNo tags either.\n",
 }
 
 
@@ -251,9 +252,11 @@ def test_content_warnings_name_the_file_and_line(plan_site):
     found = {(w.path.name, w.line, w.message.split(":")[0]) for w in plan.warnings}
     assert found == {
         ("2026-01-01-no-summary.md", None, "no summary"),
-        ("2026-01-03-alt.md", 7, "image without alt text"),  # ![](...) on the body's 3rd line
-        ("2026-01-03-alt.md", 11, "image without alt text"),  # raw <img> with no alt at all
+        ("2026-01-03-alt.md", 8, "image without alt text"),  # ![](...) on the body's 3rd line
+        ("2026-01-03-alt.md", 12, "image without alt text"),  # raw <img> with no alt at all
         ("2026-01-04-image.md", None, "image"),
+        ("2026-01-05-long.md", None, "summary"),  # 250 characters: social cards cut it
+        ("2026-01-05-long.md", None, "no tags"),
     }
     # A <!--more--> marker is a summary; alt="" marks a decorative image on purpose.
 
@@ -262,7 +265,7 @@ def test_strict_turns_each_content_warning_into_an_error(make_site, run_blog):
     site = make_site(WARNED)
     result = run_blog("build", "--site", site, "--strict")
     assert result.exit_code == 1
-    for where in ("posts/2026-01-01-no-summary.md", "posts/2026-01-03-alt.md:7", "posts/2026-01-03-alt.md:11", "posts/2026-01-04-image.md"):
+    for where in ("posts/2026-01-01-no-summary.md", "posts/2026-01-03-alt.md:8", "posts/2026-01-03-alt.md:12", "posts/2026-01-04-image.md", "posts/2026-01-05-long.md"):
         assert where in result.output, result.output
     assert "Traceback" not in result.output
     assert not (site / "_site").exists()
