@@ -269,6 +269,8 @@ def _load_yaml(fm_text: str, path: Path, first_line: int) -> tuple[dict, dict[st
         raise ContentError(f"front matter is not valid YAML: {exc}", path, first_line)
     except RecursionError:
         raise ContentError("front matter is nested too deeply", path, first_line)
+    except ValueError as exc:  # a number of more than 4,300 digits (Python's limit on int())
+        raise ContentError(f"front matter has a value Python refuses to read: {exc}", path, first_line)
     finally:
         loader.dispose()
     data = _without_control_characters(data)

@@ -113,8 +113,9 @@ def _feedgen(site: Site, entries: tuple[Post, ...], folder: str, title: str, des
     feed.id(urls.absolute(folder))
     feed.title(xml_text(title))
     feed.subtitle(xml_text(description or title))  # RSS requires a description
-    feed.link(href=urls.absolute(folder), rel="alternate")
+    # In this order: RSS's <channel><link> is the last link given, and must be the site, not the feed.
     feed.link(href=urls.absolute(folder + name), rel="self")
+    feed.link(href=urls.absolute(folder), rel="alternate")
     feed.language(conf.language)
     feed.updated(updated)
     feed.lastBuildDate(updated)

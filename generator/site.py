@@ -7,8 +7,10 @@ posts. No I/O and no rendering happens here.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -266,10 +268,14 @@ def stable_id(host: str, date: datetime, slug: str) -> str:
 
 @lru_cache(maxsize=4096)
 def tag_slug(name: str) -> str:
-    """URL-safe, ASCII slug of a tag; tags made only of punctuation still get a working URL."""
+    """URL-safe, ASCII slug of a tag; tags made only of punctuation still get a working URL.
+    Tags that differ only in case share a page; "C++" and "C#" do not, although both slugify
+    to "c": a tag with punctuation or symbols the slug drops gets a short digest of its name."""
     slug = slugify(name, max_length=100)
     if not slug:
         slug = "tag-" + "-".join(f"{ord(ch):x}" for ch in name.strip())[:60]
+    elif any(unicodedata.category(ch)[0] in "PS" and ch not in "-_.'" for ch in name):
+        slug += "-" + hashlib.blake2b(name.strip().casefold().encode("utf-8"), digest_size=3).hexdigest()
     return safe_segment(slug, "tag")
 
 
