@@ -30,13 +30,14 @@ from generator.cache import (
     render_bodies,
     save_build_record,
 )
-from generator.config import Config, find_key_line, load_config
+from generator.config import Config, key_line, load_config
 from generator.content import SourcePost, load_content
 from generator.errors import BuildFailed, BuildWarning, ConfigError
 from generator.extras import build_robots, build_sitemap, static_files
 from generator.feeds import build_feeds
 from generator.markdown import MarkdownSettings
 from generator.output import OutputFile
+from generator.plugins import PLUGINS_DIR, load_plugins, plugin_files
 from generator.fingerprint import Fingerprints, PageReuse
 from generator.links import LinkIndex
 from generator.render import render_pages, render_redirects
@@ -143,7 +144,8 @@ def plan_build(
     with timer.stage("config"):
         config = config or load_config(options.site_dir, base_url=options.base_url)
         urls = Urls(config.site.base_url)
-        theme = load_theme(config, urls)
+        plugins = load_plugins(config)
+        theme = load_theme(config, urls, plugins)
     with timer.stage("load"):
         content = load_content(config)
         now = options.now or datetime.now(timezone.utc)
@@ -168,7 +170,8 @@ def plan_build(
     # Pages and feeds are made as the writer (or check) asks for them: see _pages_then_sitemap.
     feeds = timer.timed_iterator("feeds", build_feeds(site, fingerprints, reuse))
     redirects = render_redirects(site, theme, reuse, fingerprints)
-    files = _pages_then_sitemap(site, render_pages(site, theme, reuse, fingerprints), itertools.chain(feeds, redirects, extras))
+    others = itertools.chain(feeds, redirects, plugin_files(site, plugins), extras)
+    files = _pages_then_sitemap(site, render_pages(site, theme, reuse, fingerprints), others)
     due = [p.date for p in content.posts if p.date > now and (options.drafts or not p.draft)]
     next_due = min(due) if due and not options.future else None
     return BuildPlan(config, site, files, warnings, stats, timer.timings, next_due, theme, sources if keep_sources else [], link_index)
@@ -246,7 +249,7 @@ def input_state(config: Config, options: BuildOptions) -> str:
     digest = hashlib.blake2b(digest_size=20)
     digest.update(repr((__version__, options.drafts, options.future, options.base_url, options.strict)).encode())
     theme_dir = find_theme_dir(config)
-    roots = [config.root / "site.toml", config.posts_dir, config.root / "templates", config.root / "static"]
+    roots = [config.root / "site.toml", config.posts_dir, config.root / "templates", config.root / "static", config.root / PLUGINS_DIR]
     for root in roots + ([theme_dir] if theme_dir else []):
         digest.update(str(root).encode())
         for path in sorted(_files_below(root)):
@@ -303,22 +306,15 @@ def _output_dir(options: BuildOptions, config: Config) -> Path:
     """The output folder, refusing any that would replace the site or its sources."""
     out_dir = (options.out_dir or config.output_dir).resolve()
     root = config.root.resolve()
-    protected = [root] + [root / name for name in ("posts", "templates", "static", "themes", CACHE_DIR)]
+    protected = [root] + [root / name for name in ("posts", "templates", "static", "themes", PLUGINS_DIR, CACHE_DIR)]
     inside_sources = any(out_dir.is_relative_to(folder) for folder in protected[1:])
     if out_dir == root or root.is_relative_to(out_dir) or inside_sources:
         from_option = options.out_dir is not None
         raise ConfigError(
             f"refusing to build into {out_dir}: the build replaces that folder, and it holds the site itself",
             None if from_option else config.root / "site.toml",
-            None if from_option else _key_line(config, ["build", "output_dir"]),
+            None if from_option else key_line(config, ["build", "output_dir"]),
             key="--out" if from_option else "build.output_dir",
             hint="use a folder of its own, such as _site",
         )
     return out_dir
-
-
-def _key_line(config: Config, key: list[str]) -> int | None:
-    try:
-        return find_key_line((config.root / "site.toml").read_text(encoding="utf-8-sig"), key)
-    except (OSError, UnicodeDecodeError):
-        return None

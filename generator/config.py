@@ -94,6 +94,15 @@ class BuildSection(_Section):
     highlight_dark: str = "monokai"
     words_per_minute: int = Field(default=220, ge=50, le=2000)
     related_posts: int = Field(default=3, ge=0, le=50)
+    plugins: list[str] = []  # module names in the site's plugins/ folder (plugins.py)
+
+    @field_validator("plugins")
+    @classmethod
+    def _module_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise ValueError(f"{name!r} is not a module name (plugins/<name>.py; letters, digits and _)")
+        return value
 
     @field_validator("permalink")
     @classmethod
@@ -246,6 +255,14 @@ def _check_theme(config: Config, path: Path, text: str) -> None:
             hint="themes live in themes/<name>/ in the site or ship with the generator ('default')",
             key="build.theme",
         )
+
+
+def key_line(config: Config, loc: list[str]) -> int | None:
+    """The line of a key in the site's site.toml, for errors found after loading it."""
+    try:
+        return find_key_line((config.root / "site.toml").read_text(encoding="utf-8-sig"), loc)
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def find_key_line(text: str, loc: list[str]) -> int | None:

@@ -61,6 +61,7 @@ class Fingerprints:
         self.object_digests: dict[int, str] = {}
         self._keep_alive: list[Any] = []
         self.templates = analyse_templates(theme)
+        self.plugins_digest = theme.plugins_digest
         self.global_digest = self._global_digest()
 
     def page(self, template_name: str, page_url: str, context: dict[str, Any]) -> str:
@@ -83,6 +84,7 @@ class Fingerprints:
         digest.update(__version__.encode())
         digest.update(site.config.model_dump_json().encode())
         digest.update(str(site.config.root).encode() + site.urls.base_url.encode())
+        digest.update(self.plugins_digest.encode())
         if self.templates.site_attributes <= SMALL_SITE_ATTRIBUTES:
             updated = site.updated
             digest.update(b"updated=" + (updated.isoformat().encode() if updated else b"-"))

@@ -14,7 +14,8 @@ The pages that show a post are known from the site's structure (its own page, th
 pages it is on, its neighbours' and the posts whose related lists hold it, archive, tags
 and authors indexes); this holds only while templates read nothing of `site` beyond
 `site.updated`, `site.config` and `site.urls` (as fingerprint.py checks), otherwise any
-page may show any post and `rebuild` declines. Anything else (a new, deleted or renamed
+page may show any post and `rebuild` declines (as it does for a site with plugins, whose
+filters and extra files may read any post). Anything else (a new, deleted or renamed
 post, a changed date or tag, templates, static files, site.toml, a scheduled post coming
 due) makes `rebuild` return None and the caller runs a full build. The result is the same
 bytes a full build writes: tests/e2e/test_live.py compares them after every kind of edit.
@@ -90,6 +91,8 @@ class LiveSite:
         now = self.options.now or datetime.now(timezone.utc)
         if not changed or not self.templates_see_only_small_site or (self.next_due and now >= self.next_due):
             return None
+        if self.config.build.plugins:
+            return None  # a plugin's filter or extra files may read any post: no telling what an edit reaches
         old_posts = self._posts_by_source()
         new_sources: dict[Path, SourcePost] = {}
         for path in changed:

@@ -20,6 +20,7 @@ import babel.dates
 import jinja2
 
 from generator.errors import ConfigError, ContentError, decode_utf8
+from generator.plugins import plugins_digest
 from generator.urls import Urls
 
 # A wheel carries the theme inside the package; a source checkout has it at the top.
@@ -32,6 +33,7 @@ class Theme:
     directory: Path
     env: jinja2.Environment
     static_dirs: tuple[Path, ...]  # later ones win: the theme's, then the site's
+    plugins_digest: str = ""  # of the site's plugins, whose filters every page may use
 
 
 def find_theme_dir(config) -> Path | None:
@@ -70,7 +72,9 @@ class TemplateFolderLoader(jinja2.FileSystemLoader):
         return [Path(folder, *jinja2.loaders.split_template_path(template)) for folder in self.searchpath]
 
 
-def load_theme(config, urls: Urls) -> Theme:
+def load_theme(config, urls: Urls, plugins: tuple = ()) -> Theme:
+    """The Jinja environment for the site's templates over the theme's, with the built-in
+    filters and those of the site's plugins (plugins.py)."""
     directory = find_theme_dir(config)
     if directory is None:  # load_config has checked this; a theme deleted since is still an error
         raise ConfigError(f"build.theme: no theme named {config.build.theme!r}", config.root / "site.toml", key="build.theme")
@@ -97,8 +101,10 @@ def load_theme(config, urls: Urls) -> Theme:
         isodate=lambda value: value.isoformat() if value else "",
         rfc822=lambda value: format_datetime(value) if value else "",
     )
+    for plugin in plugins:
+        env.filters.update(plugin.filters)
     static_dirs = tuple(d for d in (directory / "static", config.root / "static") if d.is_dir())
-    return Theme(config.build.theme, directory, env, static_dirs)
+    return Theme(config.build.theme, directory, env, static_dirs, plugins_digest(plugins))
 
 
 def date_formatter(language: str):

@@ -54,7 +54,7 @@ from generator.theme import find_theme_dir
 
 DEBOUNCE_SECONDS = 0.05  # editors' atomic saves and git's bursts arrive within milliseconds
 MAX_WAIT_SECONDS = 2.0  # a stream of events that never pauses still gets a rebuild this often
-SITE_FOLDERS = ("posts", "templates", "static")
+SITE_FOLDERS = ("posts", "templates", "static", "plugins")
 # Opening and reading files (which every build does) must not count as a change.
 EVENT_TYPES = [
     FileCreatedEvent,
