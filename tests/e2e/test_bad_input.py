@@ -207,7 +207,8 @@ CASES: dict[str, Case] = {
     "yaml-duplicate-key": fails(1, front("title: A\nsummary: s\ntitle: B\n"), f"{A}:4", "'title' is given twice"),
     "yaml-anchor-bomb": fails(1, front(yaml_anchor_bomb()), f"{A}:8", "YAML aliases", in_subprocess=True),
     "yaml-recursive-alias": bad_key("loop: &a [*a]", "refers to itself"),
-    "yaml-nested-5000-deep": bad_key("x: " + "[" * 5000 + "]" * 5000, "nested"),
+    # Ours says "nested more than 50 levels"; PyYAML 6.0.4 and later stop first ("maximum nesting depth").
+    "yaml-nested-5000-deep": bad_key("x: " + "[" * 5000 + "]" * 5000, "nest"),
     "yaml-python-tag": fails(1, front("title: !!python/object/apply:os.system ['echo hi']\n"), f"{A}:2"),
     "front-matter-is-a-list": fails(1, front("- title\n- A\n"), f"{A}:1", "not a list"),
     "front-matter-is-text": fails(1, front("just a sentence\n"), f"{A}:1", "not a list or text"),
