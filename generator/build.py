@@ -41,6 +41,7 @@ from generator.plugins import PLUGINS_DIR, load_plugins, plugin_files
 from generator.fingerprint import Fingerprints, PageReuse
 from generator.links import LinkIndex
 from generator.render import render_pages, render_redirects
+from generator.search import index_site, require_indexer
 from generator.site import Site, assemble_site, select_posts
 from generator.theme import Theme, find_theme_dir, load_theme
 from generator.urls import Urls
@@ -144,6 +145,7 @@ def plan_build(
     with timer.stage("config"):
         config = config or load_config(options.site_dir, base_url=options.base_url)
         urls = Urls(config.site.base_url)
+        require_indexer(config)
         plugins = load_plugins(config)
         theme = load_theme(config, urls, plugins)
     with timer.stage("load"):
@@ -215,7 +217,8 @@ def _build(options: BuildOptions, progress: Progress | None, keep_plan: bool) ->
     if options.use_cache:
         # Until the new output is in place, the recorded fingerprints describe neither folder.
         forget_build_record(cache_root, out_dir)
-    written = write_output(plan.files, out_dir)
+    index = (lambda staging: index_site(staging, plan.config)) if plan.config.search.enabled else None
+    written = write_output(plan.files, out_dir, finish=index)
     files = written.written + written.unchanged
     if options.use_cache:
         save_build_record(cache_root, out_dir, {

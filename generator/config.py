@@ -123,6 +123,10 @@ class FeedsSection(_Section):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class SearchSection(_Section):
+    enabled: bool = False  # client-side search with Pagefind: pip install 'blog-generator[search]'
+
+
 class MenuItem(_Section):
     name: VisibleText
     url: SiteLink
@@ -133,6 +137,7 @@ class Config(_Section):
     authors: dict[str, AuthorEntry] = {}
     build: BuildSection = BuildSection()
     feeds: FeedsSection = FeedsSection()
+    search: SearchSection = SearchSection()
     comments: CommentsSection = CommentsSection()
     menu: tuple[MenuItem, ...] = ()
 

@@ -13,6 +13,7 @@ from generator.theme import Theme
 
 HIGHLIGHT_CSS_PATH = PurePosixPath("css/highlight.css")
 COMMENTS_SCRIPT_PATH = PurePosixPath("js/comments.js")
+SEARCH_SCRIPT_PATH = PurePosixPath("js/search.js")  # starts Pagefind's UI on /search/
 
 
 def build_sitemap(site: Site, page_paths: list[str]) -> OutputFile:
@@ -43,6 +44,8 @@ def static_files(site: Site, theme: Theme) -> list[OutputFile]:
             by_path[rel] = OutputFile(rel, None, path)
     if not site.config.comments.enabled:  # provider = "none": not even the loader script is published
         by_path.pop(COMMENTS_SCRIPT_PATH, None)
+    if not site.config.search.enabled:
+        by_path.pop(SEARCH_SCRIPT_PATH, None)
     if HIGHLIGHT_CSS_PATH not in by_path:
         css = highlight_css(site.config.build.highlight_light, site.config.build.highlight_dark)
         by_path[HIGHLIGHT_CSS_PATH] = OutputFile(HIGHLIGHT_CSS_PATH, css.encode("utf-8"), None)

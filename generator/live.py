@@ -93,6 +93,8 @@ class LiveSite:
             return None
         if self.config.build.plugins:
             return None  # a plugin's filter or extra files may read any post: no telling what an edit reaches
+        if self.config.search.enabled:
+            return None  # the search index is made from the whole site, by the full build
         old_posts = self._posts_by_source()
         new_sources: dict[Path, SourcePost] = {}
         for path in changed:

@@ -171,6 +171,8 @@ class _Renderer:
             yield self.page("archive.html", "/archive/", archive=self.site.archive)
         if self.wanted("/404.html"):
             yield self.page("404.html", "/404.html")
+        if self.site.config.search.enabled and self.wanted("/search/"):
+            yield self.page("search.html", "/search/")
 
 
 def post_structured_data(site: Site, post: Post) -> dict:

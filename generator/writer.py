@@ -16,7 +16,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from generator.errors import ContentError
 from generator.output import CollisionGuard, OutputFile
@@ -29,8 +29,9 @@ class WriteReport:
     html_pages: int = 0
 
 
-def write_output(files: Iterable[OutputFile], out_dir: Path) -> WriteReport:
-    """Write `files` (consumed one at a time: they may be rendered as they are asked for)."""
+def write_output(files: Iterable[OutputFile], out_dir: Path, finish: Callable[[Path], None] | None = None) -> WriteReport:
+    """Write `files` (consumed one at a time: they may be rendered as they are asked for);
+    `finish(staging)` runs on the complete site before it replaces the old one (search index)."""
     out_dir = out_dir.resolve()
     parent = out_dir.parent
     if out_dir.exists() and not out_dir.is_dir():
@@ -44,6 +45,8 @@ def write_output(files: Iterable[OutputFile], out_dir: Path) -> WriteReport:
         raise ContentError(f"cannot write the output folder: {exc.strerror or exc}", parent)
     try:
         report = _write_all(files, staging, out_dir)
+        if finish is not None:
+            finish(staging)
         _swap(staging, out_dir)
     except BaseException as exc:  # including KeyboardInterrupt: never leave half a site
         shutil.rmtree(staging, ignore_errors=True)

@@ -12,7 +12,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import shutil
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -150,3 +154,21 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
 @pytest.fixture
 def snapshot():
     return tree_bytes
+
+
+@contextlib.contextmanager
+def static_site_in_chromium(folder: Path):
+    """(page, base URL): a headless chromium page, and `folder` served as a static site on 127.0.0.1."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with playwright_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                yield browser.new_page(), f"http://127.0.0.1:{server.server_address[1]}"
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()

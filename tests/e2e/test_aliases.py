@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 import xml.etree.ElementTree as ET
 
 import html5lib
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, post
+from conftest import CHROMIUM, post, static_site_in_chromium
 
 OLD = "/2025/12/on-call-handbook/"  # an alias in the sample blog
 TARGET = "/2025/12/our-on-call-handbook/"
@@ -52,20 +49,7 @@ def test_an_alias_over_another_page_is_an_error_naming_both(make_site, run_blog)
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
 def test_a_browser_at_the_old_url_lands_on_the_post(sample_build):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(sample_build.out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with playwright_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page()
-                base = f"http://127.0.0.1:{server.server_address[1]}"
-                page.goto(base + OLD)
-                page.wait_for_url(base + TARGET, timeout=10_000)
-                assert "on-call handbook" in page.locator("h1").inner_text()
-            finally:
-                browser.close()
-    finally:
-        server.shutdown()
+    with static_site_in_chromium(sample_build.out) as (page, base):
+        page.goto(base + OLD)
+        page.wait_for_url(base + TARGET, timeout=10_000)
+        assert "on-call handbook" in page.locator("h1").inner_text()
