@@ -168,7 +168,8 @@ def plan_build(
         raise BuildFailed([w.as_error() for w in warnings])
     fingerprints = Fingerprints(site, theme)
     with timer.stage("extras"):
-        extras = [build_robots(site)] + static_files(site, theme)
+        image_cache = config.root / CACHE_DIR / "images" if options.use_cache and options.write_cache else None
+        extras = [build_robots(site)] + static_files(site, theme, image_cache)
     # Pages and feeds are made as the writer (or check) asks for them: see _pages_then_sitemap.
     feeds = timer.timed_iterator("feeds", build_feeds(site, fingerprints, reuse))
     redirects = render_redirects(site, theme, reuse, fingerprints)

@@ -7,6 +7,7 @@ from pathlib import Path, PurePosixPath
 from xml.sax.saxutils import escape
 
 from generator.markdown import highlight_css
+from generator.images import image_variants
 from generator.output import OutputFile
 from generator.site import Site
 from generator.theme import Theme
@@ -34,9 +35,10 @@ def build_robots(site: Site) -> OutputFile:
     return OutputFile(PurePosixPath("robots.txt"), text.encode("utf-8"), None)
 
 
-def static_files(site: Site, theme: Theme) -> list[OutputFile]:
-    """The theme's static files, the site's (which replace the theme's of the same name), the posts' assets,
-    and the generated code-highlighting stylesheet unless a static file replaces it."""
+def static_files(site: Site, theme: Theme, image_cache: Path | None = None) -> list[OutputFile]:
+    """The theme's static files, the site's (which replace the theme's of the same name), the posts' assets
+    with smaller copies of their pictures (images.py), and the generated code-highlighting stylesheet
+    unless a static file replaces it."""
     by_path: dict[PurePosixPath, OutputFile] = {}
     for folder in theme.static_dirs:
         for path in _files_under(folder):
@@ -51,6 +53,7 @@ def static_files(site: Site, theme: Theme) -> list[OutputFile]:
         by_path[HIGHLIGHT_CSS_PATH] = OutputFile(HIGHLIGHT_CSS_PATH, css.encode("utf-8"), None)
     files = list(by_path.values())
     files += [OutputFile(asset.rel_path, None, asset.source) for asset in site.assets]
+    files += image_variants(site.assets, image_cache)
     return files
 
 

@@ -35,11 +35,11 @@ from generator.content import MARKDOWN_SUFFIXES, SourcePost, read_post
 from generator.errors import BuildFailed, BuildWarning
 from generator.feeds import build_feeds
 from generator.fingerprint import SMALL_SITE_ATTRIBUTES, analyse_templates
-from generator.links import LinkIndex, resolve_links
+from generator.links import LinkIndex
 from generator.markdown import MarkdownSettings, render_markdown
 from generator.paginate import paginate
 from generator.render import render_pages
-from generator.site import Post, Site, author_table, content_warnings, make_post, replace_posts
+from generator.site import Post, Site, author_table, make_post, post_html, replace_posts
 from generator.theme import Theme
 from generator.writer import write_in_place
 
@@ -120,8 +120,7 @@ class LiveSite:
                 self.cache.put(key, body)
             else:
                 hits += 1
-            content, summary_html, found = resolve_links(body, source, self.link_index)
-            warnings[path] = found + content_warnings(source, body, self.link_index)
+            content, summary_html, warnings[path] = post_html(self.config, source, body, self.link_index)
             post = make_post(self.config, self.site.urls, source, body, content, summary_html, old_post.url, authors, self.link_index)
             replacements[id(old_post)] = post
 

@@ -23,6 +23,7 @@ from slugify import slugify
 from generator.config import Config
 from generator.content import Asset, SourcePost
 from generator.errors import BuildFailed, BuildWarning, ContentError
+from generator.images import responsive_html
 from generator.links import LinkIndex, line_in_body, resolve_links
 from generator.markdown import Heading, Rendered
 from generator.urls import Urls, author_path, output_path, permalink, safe_segment, tag_path
@@ -142,9 +143,8 @@ def assemble_site(
     warnings: list[BuildWarning] = []
     posts = []
     for source, body in zip(sources, rendered):
-        content, summary_html, link_warnings = resolve_links(body, source, index)
-        warnings.extend(link_warnings)
-        warnings.extend(content_warnings(source, body, index))
+        content, summary_html, post_warnings = post_html(config, source, body, index)
+        warnings.extend(post_warnings)
         posts.append(make_post(config, urls, source, body, content, summary_html, site_paths[id(source)], authors, index))
     posts.sort(key=lambda p: (p.date, p.url), reverse=True)
     _check_unique_urls(posts)
@@ -163,6 +163,13 @@ def assemble_site(
         warnings,
         index,
     )
+
+
+def post_html(config: Config, source: SourcePost, body: Rendered, index: LinkIndex) -> tuple[bytes, str, list[BuildWarning]]:
+    """A post's final HTML (links resolved, pictures responsive), its summary, and its warnings."""
+    content, summary_html, warnings = resolve_links(body, source, index)
+    content = responsive_html(content, config.posts_dir, index.assets, index.urls.base_path)
+    return content, summary_html, warnings + content_warnings(source, body, index)
 
 
 # Longer descriptions are cut by social cards (Twitter/X, Mastodon, Slack) and search results.
