@@ -66,10 +66,7 @@ def write_in_place(files: Iterable[OutputFile], out_dir: Path) -> WriteReport:
     for file in files:
         assert file.data is not None
         html_pages += file.path.suffix == ".html"
-        relative = Path(*file.path.parts)
-        if relative.is_absolute() or ".." in relative.parts:
-            raise ContentError(f"refusing to write outside the output folder: {file.path}", file.source)
-        target = out_dir / relative
+        target = out_dir / _inside(file)
         if _same_as(target, file):
             unchanged += 1
             continue
@@ -103,9 +100,7 @@ def _write_all(files: Iterable[OutputFile], staging: Path, previous: Path) -> Wr
     for file in files:
         guard.admit(file)
         html_pages += file.path.suffix == ".html"
-        relative = Path(*file.path.parts)
-        if relative.is_absolute() or ".." in relative.parts:  # urls.py never makes these; check anyway
-            raise ContentError(f"refusing to write outside the output folder: {file.path}", file.source)
+        relative = _inside(file)
         target = staging / relative
         if target.parent not in made_dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -128,6 +123,15 @@ def _write_all(files: Iterable[OutputFile], staging: Path, previous: Path) -> Wr
             raise ContentError(f"cannot write /{file.path}: {exc.strerror or exc}", file.source) from exc
         written += 1
     return WriteReport(written, unchanged, html_pages)
+
+
+def _inside(file: OutputFile) -> Path:
+    """The file's path relative to the output folder, refusing one that would leave it
+    (urls.py never makes such a path; checked anyway, since plugins add files too)."""
+    relative = Path(*file.path.parts)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise ContentError(f"refusing to write outside the output folder: {file.path}", file.source)
+    return relative
 
 
 def _same_as(old: Path, file: OutputFile) -> bool:
