@@ -2,9 +2,10 @@
 
 Rendering Markdown and highlighting code is the expensive step of a build, so it is
 the one step that is cached: an entry is keyed by the hash of the body *and* of
-everything the renderer reads (markdown.renderer_key: settings, library versions,
-the renderer's own revision). Any change to those gives new keys, so a stale entry
-is never used. Misses are rendered in worker processes when there are enough of
+everything the renderer reads (its settings, and the digest of the generator's code and
+libraries). Any change to those gives new keys, so a stale entry is never used. Entries
+are MessagePack, sealed and checked on read (cache_files.py): a damaged or forged entry
+is rendered again and counted as rendered. Misses are rendered in worker processes when there are enough of
 them to pay for starting the workers; results keep the input order, so parallel
 and single-process builds are identical.
 """
@@ -13,15 +14,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
-import os
-import pickle
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterator
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from generator import __version__
+import msgspec
+
+from generator.cache_files import read_sealed, write_sealed
+from generator.code_digest import generator_digest
 from generator.markdown import MarkdownSettings, Rendered, render_markdown, renderer_key
 
 CACHE_DIR = ".blog-cache"
@@ -36,70 +38,83 @@ class RenderStats:
 
 
 class MarkdownCache:
-    """Rendered bodies stored as one pickle file each under `<site>/.blog-cache/markdown/`."""
+    """Rendered bodies stored as one sealed MessagePack file each under `<site>/.blog-cache/markdown/`."""
 
     def __init__(self, directory: Path | None, settings: MarkdownSettings, *, read_only: bool = False):
         self.directory = directory
         self.read_only = read_only
         self.settings = settings
-        self.key_prefix = f"{__version__}\0{renderer_key(settings)}\0".encode("utf-8")
+        self.key_prefix = f"{generator_digest()}\0{renderer_key(settings)}\0".encode("utf-8")
 
     def key(self, body: str) -> str:
         return hashlib.sha256(self.key_prefix + body.encode("utf-8", "surrogatepass")).hexdigest()
 
     def _path(self, key: str) -> Path:
         assert self.directory is not None
-        return self.directory / key[:2] / f"{key}.pickle"
+        return self.directory / key[:2] / f"{key}.msgpack"
 
     def has(self, key: str) -> bool:
         return self.directory is not None and self._path(key).is_file()
 
     def get(self, key: str) -> Rendered | None:
+        """The entry for `key` if it is there, sealed for this key and of the right shape; else None."""
         if self.directory is None:
             return None
+        payload = read_sealed(self._path(key), key)
+        if payload is None:
+            return None
         try:
-            with open(self._path(key), "rb") as handle:
-                value = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-            return None  # missing or unreadable: render again
-        return value if isinstance(value, Rendered) else None
+            return _RENDERED.decode(payload)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return None
 
     def put(self, key: str, value: Rendered) -> bool:
         """Store an entry; False when there is no cache or it cannot be written (that only costs time)."""
         if self.directory is None or self.read_only:
             return False
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".tmp{os.getpid()}")
-            temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, path)  # a reader never sees half an entry
-        except OSError:
-            return False
-        return True
+        return write_sealed(self._path(key), key, msgspec.msgpack.encode(value))
 
 
-def load_build_record(cache_root: Path, out_dir: Path) -> dict:
-    """What the last successful build into `out_dir` recorded: its inputs' digest, each
-    output file's fingerprint ("pages"), its counts and warnings; {} when there is none."""
-    try:
-        data = json.loads(_manifest_path(cache_root, out_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != __version__ or data.get("output") != str(out_dir):
-        return {}
-    return data if isinstance(data.get("pages"), dict) else {}
+# Decodes straight into Rendered, checking every field's type on the way (no code runs).
+_RENDERED = msgspec.msgpack.Decoder(Rendered)
 
 
-def save_build_record(cache_root: Path, out_dir: Path, record: dict) -> None:
+class BuildRecord(msgspec.Struct, frozen=True):
+    """What the last successful build into a folder wrote down (see load_build_record)."""
+
+    generator: str  # generator_digest() of the code that made it
+    output: str  # the output folder
+    inputs: str  # build.input_state: the digest of every input's path, size and times
+    pages: dict[str, str]  # output path -> fingerprint
+    next_due: datetime | None  # the earliest scheduled post left out
+    posts: int
+    html_pages: int
+    files: int
+    warnings: list[tuple[str, str | None, int | None]] = field(default_factory=list)  # message, file, line
+
+
+_RECORD = msgspec.json.Decoder(BuildRecord)
+
+
+def load_build_record(cache_root: Path, out_dir: Path) -> BuildRecord | None:
+    """What the last successful build into `out_dir` recorded, or None when there is none
+    usable: missing, damaged, unsealed, of another shape, another generator or folder."""
     path = _manifest_path(cache_root, out_dir)
+    payload = read_sealed(path, path.name)
+    if payload is None:
+        return None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".tmp{os.getpid()}")
-        temporary.write_text(json.dumps({"version": __version__, "output": str(out_dir), **record}), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass  # without it the next build renders every page: slower, not wrong
+        record = _RECORD.decode(payload)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    if record.generator != generator_digest() or record.output != str(out_dir):
+        return None
+    return record
+
+
+def save_build_record(cache_root: Path, out_dir: Path, record: BuildRecord) -> None:
+    path = _manifest_path(cache_root, out_dir)
+    write_sealed(path, path.name, msgspec.json.encode(record))  # if it fails, the next build renders every page: slower, not wrong
 
 
 def forget_build_record(cache_root: Path, out_dir: Path) -> None:
@@ -115,7 +130,7 @@ def _manifest_path(cache_root: Path, out_dir: Path) -> Path:
     return cache_root / "pages" / f"{name}.json"
 
 
-def render_bodies(bodies: list[str], cache: MarkdownCache, jobs: int) -> tuple[RenderedBodies, RenderStats]:
+def render_bodies(bodies: list[str], cache: MarkdownCache, jobs: int) -> RenderedBodies:
     """Render every body the cache does not have (in parallel when worth it). What the cache
     holds is read back only as each body is asked for (see RenderedBodies)."""
     keys = [cache.key(body) for body in bodies]
@@ -133,7 +148,7 @@ def render_bodies(bodies: list[str], cache: MarkdownCache, jobs: int) -> tuple[R
     else:
         unstored = [_render_and_store(cache, bodies[i], keys[i]) for i in missing]
     held = {i: value for i, value in zip(missing, unstored) if value is not None}
-    return RenderedBodies(bodies, keys, cache, held), RenderStats(len(bodies) - len(missing), len(missing), workers)
+    return RenderedBodies(bodies, keys, cache, held, len(missing), workers)
 
 
 @dataclass
@@ -147,6 +162,9 @@ class RenderedBodies:
     keys: list[str]
     cache: MarkdownCache
     held: dict[int, Rendered]
+    misses: int  # bodies rendered before iterating
+    workers: int
+    rendered_again: int = 0  # entries found but unusable (damaged, forged, of the wrong shape)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -154,9 +172,17 @@ class RenderedBodies:
     def __iter__(self) -> Iterator[Rendered]:
         for index, key in enumerate(self.keys):
             value = self.held.pop(index, None) or self.cache.get(key)
-            if value is None:  # removed or damaged since it was found: render it now
+            if value is None:  # removed, damaged or forged since it was found: render it now
                 value = render_markdown(self.bodies[index], self.cache.settings)
+                self.cache.put(key, value)  # replaces the bad entry: the next build finds it
+                self.rendered_again += 1
             yield value
+
+    @property
+    def stats(self) -> RenderStats:
+        """Final once every body has been asked for: an entry rendered again counts as rendered."""
+        misses = self.misses + self.rendered_again
+        return RenderStats(len(self.keys) - misses, misses, self.workers)
 
 
 def _render_and_store(cache: MarkdownCache, body: str, key: str) -> Rendered | None:

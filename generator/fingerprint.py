@@ -1,6 +1,6 @@
 """Fingerprints of what each page is made from, so a rebuild renders only what changed.
 
-A page's fingerprint hashes everything its template can see: the generator version,
+A page's fingerprint hashes everything its template can see: the generator's code digest,
 site.toml, the sources of its template and of every template that one extends,
 includes or imports (all of them when one is named at render time), the parts of `site`
 the templates use (both found by reading their syntax trees), and the page's own context (its post, neighbours,
@@ -22,7 +22,7 @@ import jinja2
 import jinja2.meta
 from jinja2 import nodes
 
-from generator import __version__
+from generator.code_digest import generator_digest
 from generator.output import OutputFile
 from generator.site import Post, Site
 from generator.theme import Theme
@@ -81,7 +81,7 @@ class Fingerprints:
     def _global_digest(self) -> str:
         site = self.site
         digest = hashlib.blake2b(digest_size=20)
-        digest.update(__version__.encode())
+        digest.update(generator_digest().encode())
         digest.update(site.config.model_dump_json().encode())
         digest.update(str(site.config.root).encode() + site.urls.base_url.encode())
         digest.update(self.plugins_digest.encode())

@@ -11,7 +11,9 @@ which is kept as it is). In a post's HTML, every <img> that shows such a file ge
   except the post's first image, which is often in view when the page opens.
 
 Attributes a writer set in raw HTML are kept. Copies are cached under .blog-cache/images by
-a hash of the original, so a build resizes only new or changed pictures.
+a hash of the original (and of the generator's code), so a build resizes only new or changed
+pictures; each copy is sealed with a MAC of its bytes (cache_files.py) and made again when
+it does not match.
 """
 
 from __future__ import annotations
@@ -19,15 +21,15 @@ from __future__ import annotations
 import hashlib
 import html
 import io
-import os
 import re
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-import PIL
 from PIL import Image
 
+from generator.cache_files import read_sealed, write_sealed
+from generator.code_digest import generator_digest
 from generator.output import OutputFile
 
 WIDTHS = (480, 960, 1600)
@@ -120,19 +122,16 @@ def image_variants(assets, cache_dir: Path | None) -> list[OutputFile]:
 
 def _variant(source: Path, width: int, cache_dir: Path | None) -> bytes:
     original = source.read_bytes()
-    key = hashlib.sha256(original + f"\0{width}\0{PIL.__version__}".encode()).hexdigest()
-    cached = cache_dir / key[:2] / f"{key}{source.suffix.lower()}" if cache_dir is not None else None
-    if cached is not None and cached.is_file():
-        return cached.read_bytes()
-    data = _resize(original, width, IMAGE_SUFFIXES[source.suffix.lower()])
+    kind = IMAGE_SUFFIXES[source.suffix.lower()]
+    key = hashlib.sha256(original + f"\0{width}\0{kind}\0{generator_digest()}".encode()).hexdigest()
+    cached = cache_dir / key[:2] / f"{key}.img" if cache_dir is not None else None
     if cached is not None:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            temporary = cached.with_suffix(f".tmp{os.getpid()}")
-            temporary.write_bytes(data)
-            os.replace(temporary, cached)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        data = read_sealed(cached, key)
+        if data is not None:  # its MAC matches: the copy this code made of this original
+            return data
+    data = _resize(original, width, kind)
+    if cached is not None:
+        write_sealed(cached, key, data)  # a cache that cannot be written only costs time
     return data
 
 

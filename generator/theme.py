@@ -19,12 +19,12 @@ import babel
 import babel.dates
 import jinja2
 
+from generator.code_digest import BUILTIN_THEMES
 from generator.errors import ConfigError, ContentError, decode_utf8
 from generator.plugins import plugins_digest
 from generator.urls import Urls
 
-# A wheel carries the theme inside the package; a source checkout has it at the top.
-BUILTIN_THEME_DIRS = (Path(__file__).parent / "themes", Path(__file__).parent.parent / "themes")
+BUILTIN_THEME_DIRS = BUILTIN_THEMES
 
 
 @dataclass(frozen=True)

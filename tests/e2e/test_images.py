@@ -60,7 +60,7 @@ def test_pictures_after_the_first_load_lazily_and_small_ones_get_no_copies(make_
 def test_copies_are_cached_and_identical_across_builds(make_site, run_blog):
     site = make_site({"posts/2026-01-01-a.md": post("A", "![Big](big.png)", tags="[a]"), "posts/big.png": _png(1000, 500)})
     assert run_blog("build", "--site", site, "--out", site / "one").exit_code == 0
-    assert list((site / ".blog-cache" / "images").rglob("*.png"))
+    assert list((site / ".blog-cache" / "images").rglob("*.img"))
     assert run_blog("build", "--site", site, "--out", site / "two").exit_code == 0
     assert (site / "one/big-480w.png").read_bytes() == (site / "two/big-480w.png").read_bytes()
 

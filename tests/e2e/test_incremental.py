@@ -134,14 +134,14 @@ def test_a_template_change_re_renders_only_the_pages_that_use_it(tmp_path):
     site = _sample(tmp_path)
     out = site / "_site"
     build(BuildOptions(site_dir=site, out_dir=out, jobs=1, now=NOW))
-    before = load_build_record(site / CACHE_DIR, out.resolve())["pages"]
+    before = load_build_record(site / CACHE_DIR, out.resolve()).pages
     (site / "templates").mkdir()
     (site / "templates" / "tag.html").write_text(
         '{% extends "!theme/tag.html" %}{% block content %}<p class="marker">Tag page</p>{{ super() }}{% endblock %}\n',
         encoding="utf-8",
     )
     build(BuildOptions(site_dir=site, out_dir=out, jobs=1, now=NOW))
-    after = load_build_record(site / CACHE_DIR, out.resolve())["pages"]
+    after = load_build_record(site / CACHE_DIR, out.resolve()).pages
     changed = {path for path in after if before.get(path) != after[path]}
     tag_pages = {path for path in after if path.startswith("tags/") and path != "tags/index.html" and path.endswith(".html")}
     assert tag_pages and changed == tag_pages

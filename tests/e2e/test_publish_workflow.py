@@ -61,3 +61,14 @@ def test_the_workflow_commands_succeed_on_the_sample_blog(tmp_path, run_blog):
         result = run_blog(*args, "--site", site)
         assert result.exit_code == 0, (command, result.output)
     assert 'href="/blog/css/style.css"' in (site / "_site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_cache_is_kept_per_deployed_branch_and_signed_with_the_secret():
+    """docs/security.md: a pull request cannot plant cache entries that the deploy restores and uses."""
+    build = _workflow()["jobs"]["build"]
+    assert build["if"] == "github.ref == 'refs/heads/main'"
+    assert build["env"]["BLOG_CACHE_KEY"] == "${{ secrets.BLOG_CACHE_KEY }}"
+    cache = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["path"] == ".blog-cache"
+    assert cache["with"]["key"].startswith("blog-cache-${{ github.ref_name }}-")
+    assert cache["with"]["restore-keys"].startswith("blog-cache-${{ github.ref_name }}-")
