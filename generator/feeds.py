@@ -4,16 +4,20 @@ RSS and Atom are written by feedgen. Every feed is deterministic: its updated ti
 is the newest entry's, never the build's clock, so rebuilding unchanged content
 gives the same bytes. Entry ids are the posts' stable ids (see site.stable_id).
 Text is stripped of the characters XML forbids, so no post can break a feed.
+A reader shows an entry away from its page, so every URL in an entry's content and summary
+is made absolute: a fragment (`#notes`, the footnotes' back-links) points at the post's page.
 """
 
 from __future__ import annotations
 
+import html as html_text
 import json
-from collections.abc import Iterator
 import re
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import PurePosixPath
+from urllib.parse import urljoin
 
 from feedgen.feed import FeedGenerator
 
@@ -24,8 +28,21 @@ from generator.site import Group, Post, Site
 
 # Characters XML 1.0 does not allow, even escaped: C0 controls but tab/newline/CR, and U+FFFE/U+FFFF.
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-ROOT_RELATIVE_URL = re.compile(r"""(\s(?:href|src|poster)=["'])/(?!/)""", re.IGNORECASE)
-SRCSET = re.compile(r"""(\ssrcset=["'])([^"']*)""", re.IGNORECASE)
+# The start tag (through its ">", which a quoted value may hold) of an HTML element with an
+# attribute a reader follows or loads. Only these: an SVG <use href="#icon"> means its own document.
+# Tag names are matched in lower case, as Markdown and Pygments write them (twice as fast), and in
+# any case only in HTML that holds a tag name with a capital letter.
+_URL_TAG = r"""<(?:a|area|audio|blockquote|del|embed|iframe|img|input|ins|link|q|script|source|track|video)(?=[\s/>])[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>"""
+URL_TAG = re.compile(_URL_TAG)
+URL_TAG_ANY_CASE = re.compile(_URL_TAG, re.IGNORECASE)
+CAPITAL_IN_TAG_NAME = re.compile(r"<[a-z]*[A-Z]")
+# One attribute of a start tag: its name and, after "=", a double-quoted, single-quoted or unquoted value.
+ATTRIBUTE = re.compile(r"""(\s)([^\s"'>/=]+)(?:(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+URL_ATTRIBUTES = frozenset({"href", "src", "srcset", "poster", "cite"})
+# One srcset candidate: a URL (no spaces, may hold commas) and its descriptor ("2x", "480w").
+SRCSET_CANDIDATE = re.compile(r"[\s,]*(\S+?)(?:,+(?=\s|$)|(?=\s|$)([^,]*),?)")
+HAS_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")  # http:, mailto:, tel:, data: ... are kept as written
+HTML_SPACE = " \t\n\r\f"
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=timezone.utc)  # an empty blog still needs a fixed date
 GENERATOR = ("blog-generator", __version__)
 
@@ -34,19 +51,57 @@ def xml_text(value: str) -> str:
     return XML_FORBIDDEN.sub("", value)
 
 
-def absolute_html(html: str, origin: str) -> str:
-    """Make every root-relative URL in `html` absolute: feed readers have no page to resolve against."""
-    html = ROOT_RELATIVE_URL.sub(lambda m: m.group(1) + origin + "/", html)
-    return SRCSET.sub(
-        lambda m: m.group(1)
-        + ", ".join(origin + part.strip() if part.strip().startswith("/") and not part.strip().startswith("//") else part.strip() for part in m.group(2).split(",")),
-        html,
-    )
+def absolute_html(html: str, origin: str, page: str) -> str:
+    """`html` of the page at the absolute URL `page` with every URL in its links, pictures and media
+    absolute, as a browser on that page would resolve them: a feed reader has no page to resolve
+    against, and would take `#notes` for a place in the feed. `origin` is scheme://host of `page`."""
+
+    def absolute_url(url: str) -> str | None:  # None: keep the value as written
+        url = url.strip(HTML_SPACE)
+        if url.startswith("#"):
+            return page + url
+        if url.startswith("/"):
+            return None if url.startswith("//") else origin + url
+        return None if HAS_SCHEME.match(url) else urljoin(page, url)
+
+    def absolute_value(name: str, value: str) -> str | None:
+        text = html_text.unescape(value) if "&" in value else value
+        if name == "srcset":
+            candidates = [(url, absolute_url(url), (descriptor or "").strip()) for url, descriptor in SRCSET_CANDIDATE.findall(text)]
+            if all(new is None for _, new, _ in candidates):
+                return None
+            text = ", ".join(f"{url if new is None else new} {descriptor}".rstrip() for url, new, descriptor in candidates)
+        else:
+            text = absolute_url(text)
+            if text is None:
+                return None
+        return html_text.escape(text)
+
+    def attribute(match: re.Match[str]) -> str:
+        space, name, equals, value = match.groups()
+        if value is None or name.lower() not in URL_ATTRIBUTES:
+            return match.group(0)
+        quoted = value[0] in "\"'"
+        new = absolute_value(name.lower(), value[1:-1] if quoted else value)
+        if new is None:
+            return match.group(0)
+        quote = value[0] if quoted else '"'
+        return f"{space}{name}{equals}{quote}{new}{quote}"
+
+    tags = URL_TAG_ANY_CASE if CAPITAL_IN_TAG_NAME.search(html) else URL_TAG
+    return tags.sub(lambda tag: ATTRIBUTE.sub(attribute, tag.group(0)), html)
 
 
-@lru_cache(maxsize=4096)  # one post's HTML goes into the site feed and each of its tags' and authors' feeds
-def _feed_html(html: str, origin: str) -> str:
-    return xml_text(absolute_html(html, origin))
+def _for_feeds(html: str | bytes, origin: str, page: str) -> str:
+    text = html.decode("utf-8") if isinstance(html, bytes) else html
+    return xml_text(absolute_html(text, origin, page))
+
+
+# One post's HTML goes into the site feed and each of its tags' and authors' feeds: made once.
+# A body is looked up by its UTF-8 bytes (Post.content_utf8), which hash once and need no decoding.
+# Summaries have a cache of their own, so that they never push bodies out.
+_feed_html = lru_cache(maxsize=4096)(_for_feeds)
+_feed_summary_html = lru_cache(maxsize=4096)(_for_feeds)
 
 
 def build_feeds(
@@ -153,7 +208,7 @@ def _add_entry(feed: FeedGenerator, site: Site, post: Post) -> None:
         entry.category(term=xml_text(tag.name), scheme=urls.absolute("/tags/"), label=xml_text(tag.name))
     entry.summary(xml_text(_summary(site, post)), type="html")
     if site.config.feeds.full_content:
-        entry.content(_feed_html(post.content, urls.origin), type="html")
+        entry.content(_feed_html(post.content_utf8, urls.origin, urls.absolute(post.url)), type="html")
 
 
 def _summary(site: Site, post: Post) -> str:
@@ -162,7 +217,7 @@ def _summary(site: Site, post: Post) -> str:
         from markupsafe import escape
 
         return str(escape(post.summary))
-    return absolute_html(post.summary_html, site.urls.origin)
+    return _feed_summary_html(post.summary_html, site.urls.origin, site.urls.absolute(post.url))
 
 
 def _updated(entries: tuple[Post, ...]) -> datetime:
@@ -185,10 +240,11 @@ def json_feed_bytes(site: Site, entries: tuple[Post, ...], title: str, descripti
             "tags": [tag.name for tag in post.tags] or None,
             "image": post.image,
         }
+        page = urls.absolute(post.url)
         if site.config.feeds.full_content:
-            item["content_html"] = _feed_html(post.content, urls.origin)
+            item["content_html"] = _feed_html(post.content_utf8, urls.origin, page)
         else:
-            item["content_html"] = absolute_html(post.summary_html, urls.origin)
+            item["content_html"] = _feed_summary_html(post.summary_html, urls.origin, page)
         items.append({key: value for key, value in item.items() if value is not None})
     document = {
         "version": "https://jsonfeed.org/version/1.1",

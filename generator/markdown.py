@@ -104,11 +104,13 @@ def render_markdown(body: str, settings: MarkdownSettings = MarkdownSettings()) 
     tokens = md.parse(without_unwanted_characters(body), env)
     more_at = _more_marker_index(tokens)
     if more_at is not None:
-        # The summary is the HTML of the tokens before the marker: render the body in two
-        # halves instead of the summary twice. Same bytes: a token's HTML depends on the
-        # token after it only when it opens a block, and a top-level marker follows none.
+        # The summary is the HTML of the tokens before the marker, and the body that plus
+        # the tokens after it: the marker itself is never published (pages, feeds). Same
+        # bytes as rendering the tokens without the marker in one go: a token's HTML depends
+        # on the token after it only when it opens a block, on the one before it only when
+        # that is hidden (a tight list's paragraph), and a top-level marker is neither.
         summary_html = md.renderer.render(tokens[:more_at], md.options, env)
-        html = summary_html + md.renderer.render(tokens[more_at:], md.options, env)
+        html = summary_html + md.renderer.render(tokens[more_at + 1 :], md.options, env)
     else:
         html = md.renderer.render(tokens, md.options, env)
         summary_tokens = _first_paragraph(tokens)
@@ -259,7 +261,9 @@ def _lexer(name: str) -> Lexer | None:
 
 def _more_marker_index(tokens: Sequence[Token]) -> int | None:
     # Only a top-level html_block can be "a line of its own"; a marker inside
-    # a paragraph or a list item does not split the post.
+    # a paragraph or a list item does not split the post (and stays in it, as written).
+    # The block must be the marker alone: `<!--more-->` with more HTML in the same
+    # block is not a split either.
     for index, token in enumerate(tokens):
         if token.type != "html_block" or token.level != 0:
             continue

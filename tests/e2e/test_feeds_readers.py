@@ -1,14 +1,19 @@
-"""Feeds as real readers see them: feedparser over every feed of the sample blog and of a
-generated corpus, stable ids across rebuilds and edits, hostile text, and the elements
-RFC 4287 (Atom) and RSS 2.0 require."""
+"""Feeds as real readers see them: feedparser over every feed of the sample blog, of a
+generated corpus and of the Rust blog's posts, stable ids across rebuilds and edits, hostile
+text, and the elements RFC 4287 (Atom) and RSS 2.0 require. A reader shows an entry away from
+its page, so no entry's content or summary may hold a URL it would resolve against the feed
+(`#notes`, `img.png`), and the `<!--more-->` marker is in no output file."""
 
 from __future__ import annotations
 
 import email.utils
+import json
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,8 +24,46 @@ from generator.build import BuildOptions, build
 
 REPO = Path(__file__).resolve().parents[2]
 MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+RUST_BLOG = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "rust-blog"
 ATOM = "{http://www.w3.org/2005/Atom}"
-URL_ATTRIBUTE = re.compile(r"""\s(?:href|src)=["']([^"']*)["']""")
+# What a reader can follow from anywhere: a URL with a scheme (http:, mailto:, tel:, data:, and
+# the Rust blog's "mail-to:" typo), or "//host/x", which keeps the reader's own scheme.
+ABSOLUTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//")
+MORE_MARKER = re.compile(r"^\s*more\s*$", re.IGNORECASE)  # a comment's text
+# The marker as a page holds it, as an XML feed holds it (escaped once) and as JSON holds it.
+MORE_MARKER_BYTES = re.compile(rb"(?:<|&lt;|\\u003c)!--\s*more\s*--(?:>|&gt;|\\u003e)", re.IGNORECASE)
+
+
+class _UrlsAndComments(HTMLParser):
+    """Every URL an element's href, src, srcset or poster holds (entities decoded), and every comment."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.urls: list[tuple[str, str, str]] = []  # (tag, attribute, URL)
+        self.comments: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in ("href", "src", "poster"):
+                self.urls.append((tag, name, value.strip()))
+            elif name == "srcset":  # candidates "url descriptor", comma-separated; a URL holds no space
+                self.urls.extend((tag, name, url.rstrip(",")) for url in re.findall(r"(?:^|,)\s*(\S+)", value))
+
+    def handle_comment(self, data):
+        self.comments.append(data)
+
+
+def _assert_published_html(where: object, html: str) -> int:
+    """No URL in `html` that a reader resolves against the feed, and no <!--more-->; returns the number of URLs."""
+    parsed = _UrlsAndComments(html)
+    relative = [found for found in parsed.urls if not ABSOLUTE.match(found[2])]
+    assert relative == [], (where, relative[:10])
+    assert not any(MORE_MARKER.match(comment) for comment in parsed.comments), where
+    return len(parsed.urls)
 
 
 def _site_build(site: Path, out: Path, now) -> Path:
@@ -28,8 +71,40 @@ def _site_build(site: Path, out: Path, now) -> Path:
     return out
 
 
+def _parse_as_written(feed_path: Path) -> feedparser.FeedParserDict:
+    """feedparser over a feed, with the entries' HTML as written: its own clean-up (on by default)
+    would drop comments and srcset and resolve URLs against the feed, hiding what a reader gets."""
+    return feedparser.parse(feed_path.read_bytes(), resolve_relative_uris=False, sanitize_html=False)
+
+
 def _xml_feeds(out: Path) -> list[Path]:
     return sorted(p for p in out.rglob("*.xml") if p.name in ("feed.xml", "atom.xml"))
+
+
+def _json_feeds(out: Path) -> list[Path]:
+    return sorted(out.rglob("feed.json"))
+
+
+def _check_json_feed(out: Path, feed_path: Path, base: str) -> int:
+    """A JSON Feed's items: absolute page URLs, content and summaries with no relative URL; returns the URL count."""
+    document = json.loads(feed_path.read_text(encoding="utf-8"))
+    assert document["version"] == "https://jsonfeed.org/version/1.1"
+    urls = 0
+    for item in document["items"]:
+        assert _page_for(out, item["url"], base).is_file(), (feed_path, item["url"])
+        for key in ("content_html", "summary"):
+            urls += _assert_published_html((feed_path, item["url"], key), item.get(key) or "")
+    return urls
+
+
+def _assert_no_more_marker_anywhere(out: Path) -> None:
+    """The marker is in no output file's bytes, and no page's HTML has it as a comment."""
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        assert not MORE_MARKER_BYTES.search(data), path
+        if path.suffix == ".html":
+            comments = _UrlsAndComments(data.decode("utf-8")).comments
+            assert not any(MORE_MARKER.match(comment) for comment in comments), path
 
 
 def _page_for(out: Path, url: str, base: str) -> Path:
@@ -40,9 +115,14 @@ def _page_for(out: Path, url: str, base: str) -> Path:
 
 def _check_reader_view(out: Path, feed_path: Path, base: str) -> int:
     """Everything a reader relies on, for one feed; returns the number of entries."""
-    parsed = feedparser.parse(feed_path.read_bytes())
+    parsed = _parse_as_written(feed_path)
     assert parsed.bozo == 0, (feed_path, parsed.get("bozo_exception"))
     entries = parsed.entries
+    for entry in entries:
+        assert entry.get("summary") or entry.get("content"), (feed_path, entry.link)
+        for item in entry.get("content", []):
+            _assert_published_html((feed_path, entry.link, "content"), item.value)
+        _assert_published_html((feed_path, entry.link, "summary"), entry.get("summary", ""))
     ids = [e.id for e in entries]
     assert len(ids) == len(set(ids)) and all(ids), feed_path
     published = []
@@ -52,9 +132,6 @@ def _check_reader_view(out: Path, feed_path: Path, base: str) -> int:
         raw = entry.get("published", "")
         assert re.search(r"(Z|[+-]\d{2}:?\d{2}|GMT|UT)$", raw), (feed_path, raw)  # a zone, always
         published.append(entry.published_parsed)
-        for item in entry.get("content", []):
-            for url in URL_ATTRIBUTE.findall(item.value):
-                assert url.startswith(("http://", "https://", "#", "mailto:")), (feed_path, url)
     assert published == sorted(published, reverse=True), f"{feed_path}: not newest first"
     return len(entries)
 
@@ -64,6 +141,35 @@ def test_sample_blog_feeds_satisfy_feedparser(sample_build):
     feeds = _xml_feeds(out)
     assert len(feeds) >= 10  # site, tags, authors
     assert sum(_check_reader_view(out, feed, "https://blog.northwind.example/") for feed in feeds) > 20
+    assert [p.relative_to(out).as_posix() for p in _json_feeds(out)] == ["feed.json"]
+    assert _check_json_feed(out, out / "feed.json", "https://blog.northwind.example/") > 50
+
+
+def test_sample_blog_feeds_point_fragments_at_the_post(sample_build):
+    """The sample's posts link within themselves (contents box, heading anchors, footnotes and their
+    back-links): in a feed each such link is the post's page with the fragment."""
+    out = sample_build.out
+    fragments = 0
+    for feed in _xml_feeds(out):
+        for entry in _parse_as_written(feed).entries:
+            for item in entry.get("content", []):
+                for _, _, url in _UrlsAndComments(item.value).urls:
+                    if url.startswith(entry.link + "#"):
+                        fragments += 1
+                        assert re.fullmatch(r"[^#]+#[^#\s]+", url), (feed, url)
+    assert fragments > 100
+    items = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
+    notes = [item for item in items if 'class="footnote-ref"' in item["content_html"]]
+    assert notes, "the sample blog has a post with footnotes"
+    for item in notes:
+        assert f'href="{item["url"]}#fn1"' in item["content_html"]
+        assert f'href="{item["url"]}#fnref1"' in item["content_html"]
+
+
+def test_sample_blog_publishes_no_more_marker(sample_build):
+    posts_with_marker = [p for p in (sample_build.site / "posts").rglob("*.md") if "<!--more-->" in p.read_text(encoding="utf-8")]
+    assert posts_with_marker, "the sample blog has posts with a <!--more--> marker"
+    _assert_no_more_marker_anywhere(sample_build.out)
 
 
 @pytest.mark.skipif(not MAKE_CORPUS.exists(), reason="../shared/bench/make_corpus.py is not beside the project")
@@ -75,8 +181,40 @@ def test_generated_corpus_feeds_satisfy_feedparser(tmp_path, build_now):
     assert len(feeds) > 50
     total = sum(_check_reader_view(out, feed, "https://blog.example.com/") for feed in feeds)
     assert total > 300
-    jsonfeed = feedparser.parse((out / "feed.xml").read_bytes())
-    assert len(jsonfeed.entries) == 20  # [feeds] limit
+    assert len(_parse_as_written(out / "feed.xml").entries) == 20  # [feeds] limit
+    assert [p.relative_to(out) for p in _json_feeds(out)] == [Path("feed.json")]
+    _check_json_feed(out, out / "feed.json", "https://blog.example.com/")
+    assert len(json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]) == 20
+    _assert_no_more_marker_anywhere(out)
+
+
+@pytest.fixture(scope="module")
+def rust_blog_build(tmp_path_factory, build_now) -> Path:
+    """The Rust blog's posts built with the corpus's site.toml: its permalink has the day, which
+    keeps apart the posts that share a month and a slug (see test_build_e2e)."""
+    if not (RUST_BLOG / "posts").is_dir():
+        pytest.skip(f"the Rust blog corpus is not beside the project ({RUST_BLOG}): ../shared/corpora/rust-blog")
+    site = tmp_path_factory.mktemp("rust-blog") / "site"
+    shutil.copytree(RUST_BLOG / "posts", site / "posts")
+    shutil.copy(RUST_BLOG / "site.toml", site / "site.toml")
+    assert "{day}" in (site / "site.toml").read_text(encoding="utf-8")
+    out = site.parent / "out"
+    build(BuildOptions(site_dir=site, out_dir=out, jobs=2, now=build_now, use_cache=False))
+    return out
+
+
+def test_rust_blog_feeds_hold_no_relative_url(rust_blog_build):
+    out = rust_blog_build
+    feeds = _xml_feeds(out)
+    assert len(feeds) > 50  # the site's, and each tag's and author's
+    assert sum(_check_reader_view(out, feed, "https://blog.example.com/") for feed in feeds) > 500
+    assert _check_json_feed(out, out / "feed.json", "https://blog.example.com/") > 50
+
+
+def test_rust_blog_publishes_no_more_marker(rust_blog_build):
+    page = rust_blog_build / "2016/04/19/MIR/index.html"  # its post has a "<!-- more -->" line
+    assert "Reducing Rust to a simple core" in page.read_text(encoding="utf-8")
+    _assert_no_more_marker_anywhere(rust_blog_build)
 
 
 def test_ids_survive_rebuilds_and_edits(tmp_path, site_writer, build_now):

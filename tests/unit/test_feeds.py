@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 
 import feedparser
 import pytest
 
 from generator.build import BuildOptions, build
+from generator.feeds import absolute_html
 from generator.site import tag_slug
 
 CONFIG = """[site]
@@ -125,26 +127,130 @@ def test_feed_updated_is_the_newest_entry_not_the_clock(built):
     assert feed_updated == "2026-11-24T09:30:00-07:00"
 
 
+class Attributes(HTMLParser):
+    """(tag, attribute, value) of every URL attribute, as an HTML parser reads them (entities decoded)."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str, str]] = []
+        self.text: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.found.extend((tag, name, value) for name, value in attrs if name in ("href", "src", "srcset", "poster", "cite"))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
 def local_urls(html: str) -> list[str]:
-    return re.findall(r'\s(?:href|src)="([^"]*)"', html)
+    return [value for _, name, value in Attributes(html).found if name in ("href", "src")]
 
 
 def test_content_urls_are_absolute(atom, rss, jsonfeed):
+    summer = jsonfeed["items"][1]["url"]
+    assert summer.startswith("https://blog.example.com/sub/2026/07/")
     for content in (atom.entries[1].content[0].value, rss.entries[1].content[0].value, jsonfeed["items"][1]["content_html"]):
         urls = local_urls(content)
         assert "https://blog.example.com/sub/2026/01/winter/" in urls
         assert "https://blog.example.com/sub/img/map.png" in urls
-        assert all(u.startswith(("https://", "#")) for u in urls), urls
+        assert summer + "#x" in urls  # [frag](#x): the place in the post, not in the feed
+        assert all(u.startswith("https://") for u in urls), urls
+
+
+PAGE = "https://blog.example.com/sub/2026/07/summer/"
+
+
+def rewritten(html: str) -> list[tuple[str, str, str]]:
+    return Attributes(absolute_html(html, "https://blog.example.com", PAGE)).found
+
+
+def test_fragments_and_relative_urls_resolve_against_the_post():
+    html = (
+        '<p><a href="#highlights">contents</a> <a class="header-anchor" href="#x">#</a>'
+        '<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup>'
+        '<a href="#fnref1" class="footnote-backref">back</a>'
+        '<a href="other.html">same folder</a> <a href="../../06/spring/?a=1&amp;b=2#t">up</a>'
+        '<a href="/sub/about/">root</a> <a href="">this page</a> <a href="?page=2">query</a></p>'
+    )
+    assert [value for _, _, value in rewritten(html)] == [
+        PAGE + "#highlights",
+        PAGE + "#x",
+        PAGE + "#fn1",
+        PAGE + "#fnref1",
+        PAGE + "other.html",
+        "https://blog.example.com/sub/2026/06/spring/?a=1&b=2#t",
+        "https://blog.example.com/sub/about/",
+        PAGE,
+        PAGE + "?page=2",
+    ]
+
+
+def test_single_quoted_unquoted_and_spaced_values_too():
+    html = "<a href='#a'>a</a><a href=#b>b</a><A HREF = \" #c \">c</A><img src=pic.png alt=x/><video poster='p.jpg' src=\"v.mp4\"></video>"
+    assert rewritten(html) == [
+        ("a", "href", PAGE + "#a"),
+        ("a", "href", PAGE + "#b"),
+        ("a", "href", PAGE + "#c"),
+        ("img", "src", PAGE + "pic.png"),
+        ("video", "poster", PAGE + "p.jpg"),
+        ("video", "src", PAGE + "v.mp4"),
+    ]
+
+
+def test_srcset_candidates_are_resolved_one_by_one():
+    html = '<img src="/sub/a.png" srcset="a-480.png 480w, /sub/a-960.png 960w,#frag 2x, data:image/png;base64,AA,BB 3x, https://cdn.example/a.png 4x">'
+    (_, _, src), (_, _, srcset) = rewritten(html)
+    assert src == "https://blog.example.com/sub/a.png"
+    assert [candidate.split() for candidate in srcset.split(", ")] == [
+        [PAGE + "a-480.png", "480w"],
+        ["https://blog.example.com/sub/a-960.png", "960w"],
+        [PAGE + "#frag", "2x"],
+        ["data:image/png;base64,AA,BB", "3x"],  # a comma inside a URL does not end the candidate
+        ["https://cdn.example/a.png", "4x"],
+    ]
+
+
+def test_urls_with_a_scheme_and_protocol_relative_urls_are_kept_as_written():
+    kept = (
+        '<a href="mailto:ana@example.com">m</a><a href="tel:+351210000000">t</a><img src="data:image/gif;base64,R0lGOD">'
+        '<a href="https://x.example/#y">h</a><a href="http://x.example/">h</a><img src="//cdn.example/a.png">'
+        '<img srcset="https://cdn.example/a.png 1x, https://cdn.example/b.png 2x">'
+    )
+    assert absolute_html(kept, "https://blog.example.com", PAGE) == kept
+
+
+def test_only_attributes_of_tags_change_never_text_or_code():
+    html = (
+        '<p>Write href=#x or src="y.png" in prose</p><pre><code>&lt;a href="#top"&gt;</code></pre>'
+        '<a title="see href=#not-this" href="#this">x</a><svg><use href="#icon"/></svg><span data-href="#z">z</span>'
+    )
+    out = absolute_html(html, "https://blog.example.com", PAGE)
+    parsed = Attributes(out)
+    assert "".join(parsed.text) == "".join(Attributes(html).text)  # the text a reader sees is the same
+    assert "Write href=#x or src=\"y.png\" in prose" in out and '&lt;a href="#top"&gt;' in out
+    # An SVG's <use> refers to a symbol of the same HTML, wherever it is shown; data-* is no URL.
+    assert parsed.found == [("a", "href", PAGE + "#this"), ("use", "href", "#icon")]
+    assert 'title="see href=#not-this"' in out and '<use href="#icon"/>' in out and 'data-href="#z"' in out
 
 
 def test_summaries_have_absolute_urls(built, site_writer, build_into):
-    site = site_writer(built.parent / "summary-site", {
-        "posts/2026-01-01-a.md": "---\ntitle: A\n---\nSee [b](2026-01-02-b.md).\n\n<!--more-->\n\nMore.\n",
+    files = {
+        "posts/2026-01-01-a.md": "---\ntitle: A\n---\nSee [b](2026-01-02-b.md) and [the notes](#notes).\n\n<!--more-->\n\n## Notes\n\nMore.\n",
         "posts/2026-01-02-b.md": "---\ntitle: B\n---\nb\n",
-    }, CONFIG)
-    out = build_into(site, built.parent / "summary-out")
-    entry = next(e for e in feedparser.parse((out / "atom.xml").read_bytes()).entries if e.title == "A")
-    assert "https://blog.example.com/sub/2026/01/b/" in local_urls(entry.summary)
+    }
+    expected = ["https://blog.example.com/sub/2026/01/b/", "https://blog.example.com/sub/2026/01/a/#notes"]
+    out = build_into(site_writer(built.parent / "summary-site", files, CONFIG), built.parent / "summary-out")
+    for name in ("atom.xml", "feed.xml"):
+        entry = next(e for e in feedparser.parse((out / name).read_bytes(), sanitize_html=False).entries if e.title == "A")
+        assert local_urls(entry.summary) == expected, name
+        assert "more" not in entry.summary and "More." not in entry.summary
+    # Summary-only feeds: the JSON Feed's content_html is the summary.
+    config = CONFIG + "\n[feeds]\nfull_content = false\n"
+    out = build_into(site_writer(built.parent / "summary-only-site", files, config), built.parent / "summary-only-out")
+    item = next(i for i in json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"] if i["title"] == "A")
+    assert local_urls(item["content_html"]) == expected
 
 
 CLEAN_TITLE = "Ends ]]> with <b>bold</b> & emoji 🎉 and עברית"

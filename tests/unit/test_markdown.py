@@ -83,6 +83,26 @@ def test_more_marker_is_not_visible_in_html():
     assert "more" not in visible
 
 
+def comments(node) -> list[str]:
+    """The text of every HTML comment in a parsed fragment."""
+    return [element.text for element in node.iter() if not isinstance(element.tag, str)]
+
+
+@pytest.mark.parametrize("marker", ["<!--more-->", "<!-- more -->", "<!--  MORE  -->"])
+def test_more_marker_is_dropped_from_the_html_and_the_summary_ends_before_it(marker):
+    body = f"Intro with [a link](#notes).\n\n- one\n- two\n\n{marker}\n\n## Notes\n\nRest.\n\n<!-- an author's own comment -->\n"
+    rendered = render_markdown(body)
+    assert rendered.has_more
+    assert [text.strip() for text in comments(parse_strict(rendered.html))] == ["an author's own comment"]
+    assert marker not in rendered.html and "more" not in rendered.html.lower()
+    # The summary is everything before the marker, and the body is the summary followed by the rest.
+    assert rendered.summary_html == '<p>Intro with <a href="#notes">a link</a>.</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n'
+    assert rendered.html.startswith(rendered.summary_html)
+    rest = rendered.html[len(rendered.summary_html):]
+    assert rest.startswith('<h2 id="notes">') and "Rest." in rest
+    assert comments(parse_strict(rendered.summary_html)) == []
+
+
 def test_more_marker_directly_after_a_paragraph_line_still_splits():
     rendered = render_markdown("Intro line\n<!--more-->\nRest.\n")
     assert rendered.has_more
