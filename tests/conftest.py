@@ -8,6 +8,14 @@
   write (no output, no cache) and returns the BuildPlan: `plan.site`, `plan.files`, `plan.warnings`.
 - `sample_build` (session): the repository's own sample blog, copied to a temp folder
   and built once with `blog build --out`.
+- `build_site(site, out=None, **options)`: one in-process build (one process, no cache,
+  "now" pinned to NOW) into `out` (default: SITE-out beside the site); returns `out`.
+  `clean_tree(site, work, **options)`: the files a clean build of a copy of `site` writes.
+- `corpus(posts, seed=1)` (session): a fresh copy of a blog made by bench/corpus.py, for the
+  caller to build, edit or break (each size is generated once a run).
+- `needs_chromium`, `needs_real_corpus`: skip marks for browser tests and for tests of the
+  real corpus ../shared/corpora/rust-blog (REAL_CORPUS; `real_corpus` fixture: its path).
+Unit-test objects made in memory (Config, SourcePost, Rendered, a Site) are in factories.py.
 """
 
 from __future__ import annotations
@@ -15,7 +23,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import importlib.util
+import os
 import shutil
+import sys
+import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,7 +36,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from generator.build import BuildOptions, BuildPlan, plan_build
+from generator.build import BuildOptions, BuildPlan, build, plan_build
 from generator.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,7 +53,20 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+CHROMIUM_REASON = "Debian's chromium is not installed (apt-get install chromium)"
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason=CHROMIUM_REASON)
 DEFAULT_CONFIG = '[site]\ntitle = "Test Blog"\nbase_url = "https://blog.example.com"\n'
+
+# The generated corpus: the project's own generator, bench/corpus.py.
+CORPUS_GENERATOR = REPO / "bench" / "corpus.py"
+# The real corpus (the Rust blog's posts) sits beside the repository where CI runs, not in a
+# clone. Its tests skip without it; with BLOG_TESTS_NEED_REAL_CORPUS=1 (for CI) they fail.
+REAL_CORPUS = REPO.parent / "shared" / "corpora" / "rust-blog"
+REAL_CORPUS_REASON = "real corpus ../shared/corpora/rust-blog not present (CI has it)"
+REAL_CORPUS_REQUIRED = os.environ.get("BLOG_TESTS_NEED_REAL_CORPUS", "") not in ("", "0")
+needs_real_corpus = pytest.mark.skipif(
+    not (REAL_CORPUS / "posts").is_dir() and not REAL_CORPUS_REQUIRED, reason=REAL_CORPUS_REASON
+)
 
 
 def write_site(root: Path, files: dict[str, str | bytes], config: str | None = None) -> Path:
@@ -73,6 +98,70 @@ def site_writer():
 @pytest.fixture(scope="session")
 def build_now() -> datetime:
     return NOW
+
+
+def build_site(site: Path, out: Path | None = None, **options) -> Path:
+    """Build `site` in this process into `out` (default: SITE-out beside it) and return `out`.
+    One process, no Markdown cache and "now" pinned to NOW unless `options` say otherwise."""
+    out = site.parent / f"{site.name}-out" if out is None else out
+    options.setdefault("now", NOW)
+    options.setdefault("jobs", 1)
+    options.setdefault("use_cache", False)
+    build(BuildOptions(site_dir=site, out_dir=out, **options))
+    return out
+
+
+def clean_tree(site: Path, work: Path, **options) -> dict[str, bytes]:
+    """What a clean build of the site's current input writes (`tree_bytes`), built with
+    `build_site` from a fresh copy in `work` without the site's cache and output."""
+    work.mkdir(parents=True, exist_ok=True)
+    copy = Path(tempfile.mkdtemp(prefix="clean-", dir=work)) / "site"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".blog-cache", "_site"))
+    return tree_bytes(build_site(copy, copy / "_site", **options))
+
+
+@functools.cache
+def corpus_generator():
+    """bench/corpus.py as a module (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("blog_bench_corpus", CORPUS_GENERATOR)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory):
+    """`corpus(posts, seed=1) -> Path`: a site folder holding a fresh copy of the blog
+    bench/corpus.py makes for these arguments; each size is generated once a run."""
+    made: dict[tuple[int, int], Path] = {}
+
+    def make(posts: int, seed: int = 1) -> Path:
+        if (posts, seed) not in made:
+            made[posts, seed] = tmp_path_factory.mktemp(f"corpus-{posts}-{seed}-original")
+            corpus_generator().make_corpus(made[posts, seed], posts, seed)
+        copy = tmp_path_factory.mktemp(f"corpus-{posts}-{seed}") / "site"
+        shutil.copytree(made[posts, seed], copy)
+        return copy
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def real_corpus() -> Path:
+    """The real corpus folder (site.toml, posts/); the test is skipped when it is not there."""
+    if not (REAL_CORPUS / "posts").is_dir():
+        if REAL_CORPUS_REQUIRED:
+            pytest.fail(f"BLOG_TESTS_NEED_REAL_CORPUS is set but {REAL_CORPUS} is missing")
+        pytest.skip(REAL_CORPUS_REASON)
+    return REAL_CORPUS
+
+
+def copy_real_corpus(dest: Path) -> Path:
+    """The real corpus's posts and site.toml in `dest` (a copy: builds write beside them)."""
+    shutil.copytree(REAL_CORPUS / "posts", dest / "posts")
+    shutil.copy(REAL_CORPUS / "site.toml", dest / "site.toml")
+    return dest
 
 
 @pytest.fixture

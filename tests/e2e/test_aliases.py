@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import html5lib
 import pytest
 
-from conftest import CHROMIUM, post, static_site_in_chromium
+from conftest import needs_chromium, post, static_site_in_chromium
 
 OLD = "/2025/12/on-call-handbook/"  # an alias in the sample blog
 TARGET = "/2025/12/our-on-call-handbook/"
@@ -47,7 +47,7 @@ def test_an_alias_over_another_page_is_an_error_naming_both(make_site, run_blog)
     assert not (site / "_site").exists()
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
+@needs_chromium
 def test_a_browser_at_the_old_url_lands_on_the_post(sample_build):
     with static_site_in_chromium(sample_build.out) as (page, base):
         page.goto(base + OLD)

@@ -19,8 +19,9 @@ import html5lib
 import pytest
 import yaml
 
+from conftest import copy_real_corpus
+
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = Path("/work/shared/corpora/rust-blog")
 SAMPLE_BASE = "https://blog.northwind.example"
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -603,13 +604,9 @@ def test_missing_site_folder_is_a_usage_error(run_blog, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def corpus_site(tmp_path_factory) -> Path:
-    if not CORPUS.is_dir():
-        pytest.fail(f"the corpus is missing: {CORPUS}")
-    site = tmp_path_factory.mktemp("corpus") / "site"
-    shutil.copytree(CORPUS / "posts", site / "posts")
-    shutil.copy(CORPUS / "site.toml", site / "site.toml")
-    return site
+def corpus_site(tmp_path_factory, real_corpus) -> Path:
+    """A copy of the real corpus (../shared/corpora/rust-blog); the tests skip without it."""
+    return copy_real_corpus(tmp_path_factory.mktemp("corpus") / "site")
 
 
 def test_corpus_builds_every_post(corpus_site, run_blog, tmp_path):

@@ -15,8 +15,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS
-from generator.build import BuildOptions, build
+from conftest import CHROMIUM, CHROMIUM_ARGS, build_site, needs_chromium
 
 REPO = Path(__file__).resolve().parents[2]
 POST = "2025/10/how-we-plan-routes-in-rust/index.html"
@@ -58,12 +57,6 @@ def _site(tmp_path: Path, comments: str, name: str = "site") -> Path:
     return site
 
 
-def _build(site: Path, **options) -> Path:
-    out = site.parent / (site.name + "-out")
-    build(BuildOptions(site_dir=site, out_dir=out, jobs=1, use_cache=False, **options))
-    return out
-
-
 def _comments_config(provider: str, load: str, extra: str = "") -> str:
     return f'[comments]\nprovider = "{provider}"\nload = "{load}"\n{extra}[comments.{provider}]\n{PROVIDERS[provider]}'
 
@@ -99,7 +92,7 @@ def built(tmp_path_factory):
     for provider in PROVIDERS:
         for load in ("lazy", "click", "eager"):
             site = _site(base, _comments_config(provider, load), f"{provider}-{load}")
-            out = _build(site)
+            out = build_site(site)
             pages[provider, load] = out
     return pages
 
@@ -224,13 +217,13 @@ def test_post_with_comments_false_and_pages_that_are_not_posts_have_no_embed(bui
 
 
 def test_drafts_never_load_comments(tmp_path):
-    out = _build(_site(tmp_path, _comments_config("giscus", "eager")), drafts=True)
+    out = build_site(_site(tmp_path, _comments_config("giscus", "eager")), drafts=True)
     draft = (out / "2026/11/embedding-the-solver-with-pyo3/index.html").read_text()
     assert "giscus" not in draft and 'id="comments"' not in draft
 
 
 def test_provider_none_leaves_no_trace(tmp_path):
-    out = _build(_site(tmp_path, '[comments]\nprovider = "none"\n'))
+    out = build_site(_site(tmp_path, '[comments]\nprovider = "none"\n'))
     assert not (out / "js/comments.js").exists()
     for page in out.rglob("*.html"):
         text = page.read_text()
@@ -242,20 +235,20 @@ def test_values_are_escaped_in_attributes_and_scripts(tmp_path):
     site = _site(tmp_path, _comments_config("disqus", "eager"))
     post = site / "posts/2025-10-14-how-we-plan-routes-in-rust.md"
     _retitle(post, 'Q&A </script><script>alert(1)</script> "quotes"')
-    out = _build(site)
+    out = build_site(site)
     page = (out / POST).read_text()
     assert "</script><script>alert(1)" not in page
     assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in page  # tojson escapes < and >
     site2 = _site(tmp_path, _comments_config("cusdis", "eager"), "cusdis")
     post2 = site2 / "posts/2025-10-14-how-we-plan-routes-in-rust.md"
     _retitle(post2, 'A "quoted" <b>title</b>')
-    page2 = (_build(site2) / POST).read_text()
+    page2 = (build_site(site2) / POST).read_text()
     assert 'data-page-title="A &#34;quoted&#34; &lt;b&gt;title&lt;/b&gt;"' in page2
 
 
 @pytest.mark.parametrize("provider", ["disqus", "remark42", "cusdis"])
 def test_comment_counts_in_post_lists_when_enabled(tmp_path, provider):
-    out = _build(_site(tmp_path, _comments_config(provider, "lazy", "counts = true\n")))
+    out = build_site(_site(tmp_path, _comments_config(provider, "lazy", "counts = true\n")))
     index = (out / "index.html").read_text()
     marker = {"disqus": "data-disqus-identifier=", "remark42": 'class="remark42__counter"', "cusdis": "data-cusdis-count-page-id="}[provider]
     assert marker in index
@@ -265,7 +258,7 @@ def test_comment_counts_in_post_lists_when_enabled(tmp_path, provider):
         "cusdis": "https://cusdis.com/js/cusdis-count.umd.js",
     }[provider]
     assert index.count(script) == 1
-    off = _build(_site(tmp_path, _comments_config(provider, "lazy"), "off"))
+    off = build_site(_site(tmp_path, _comments_config(provider, "lazy"), "off"))
     assert marker not in (off / "index.html").read_text()
 
 
@@ -333,8 +326,7 @@ def serve():
 
 @pytest.fixture
 def page_factory():
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    """New chromium pages that record what they ask the provider for (tests using it are @needs_chromium)."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -350,6 +342,7 @@ def page_factory():
         browser.close()
 
 
+@needs_chromium
 def test_click_mode_requests_nothing_from_the_provider_until_the_button_is_pressed(built, serve, page_factory):
     base = serve(built["giscus", "click"])
     page, requests = page_factory()
@@ -364,6 +357,7 @@ def test_click_mode_requests_nothing_from_the_provider_until_the_button_is_press
     assert page.locator(".comments-button").count() == 0
 
 
+@needs_chromium
 def test_lazy_mode_requests_nothing_before_scrolling_to_the_comments(built, serve, page_factory):
     base = serve(built["giscus", "lazy"])
     page, requests = page_factory()
@@ -377,6 +371,7 @@ def test_lazy_mode_requests_nothing_before_scrolling_to_the_comments(built, serv
     assert requests == ["https://giscus.app/client.js"]
 
 
+@needs_chromium
 def test_eager_mode_requests_the_provider_at_once(built, serve, page_factory):
     base = serve(built["giscus", "eager"])
     page, requests = page_factory()

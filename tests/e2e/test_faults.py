@@ -20,9 +20,6 @@ from generator.writer import remove_leftovers
 from conftest import copy_sample_site, post, tree_bytes
 from test_watch_serve import BlogProcess, atomic_save, clean_build, wait_until_output_is
 
-REPO = Path(__file__).resolve().parents[2]
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
-
 
 def _built_sample(tmp_path: Path, run_blog) -> tuple[Path, dict[str, bytes]]:
     site = copy_sample_site(tmp_path / "site")
@@ -122,10 +119,8 @@ def test_a_swap_killed_between_its_renames_loses_nothing(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]
 
 
-@pytest.mark.skipif(not MAKE_CORPUS.exists(), reason=f"the corpus generator is not at {MAKE_CORPUS}")
-def test_sigterm_while_writing_keeps_the_previous_site(tmp_path):
-    site = tmp_path / "corpus"
-    subprocess.run([sys.executable, str(MAKE_CORPUS), "--posts", "400", "--out", str(site)], check=True, capture_output=True)
+def test_sigterm_while_writing_keeps_the_previous_site(tmp_path, corpus):
+    site = corpus(400)
     command = [sys.executable, "-m", "generator", "build", "--site", str(site), "--jobs", "1"]
     assert subprocess.run(command, capture_output=True, cwd=tmp_path).returncode == 0
     before = tree_bytes(site / "_site")

@@ -23,6 +23,8 @@ import pytest
 from generator.build import BuildOptions, build
 from generator.errors import BuildFailed, SiteError
 
+from conftest import build_site
+
 BASE = "https://blog.example.com/"
 
 SCRIPT = "<script>alert(1)</script>"
@@ -140,11 +142,6 @@ def post_text(front: dict, body: str = "Text.\n") -> str:
     return "---\n" + "\n".join(lines) + "\n---\n" + body
 
 
-def build_site(site: Path, out: Path, now) -> Path:
-    build(BuildOptions(site_dir=site, out_dir=out, now=now, jobs=1, use_cache=False))
-    return out
-
-
 def parse_html(data: bytes):
     return html5lib.parse(data, treebuilder="etree", namespaceHTMLElements=False)
 
@@ -254,7 +251,7 @@ def hostile(tmp_path_factory, site_writer, build_now) -> Path:
     base = tmp_path_factory.mktemp("hostile")
     files = {f"posts/{name}": post_text(front, body) for name, (front, body) in POSTS.items()}
     site = site_writer(base / "site", files, SITE_TOML)
-    return build_site(site, base / "out", build_now)
+    return build_site(site, base / "out", now=build_now)
 
 
 def _front(name: str) -> dict:
@@ -473,7 +470,7 @@ def odd(tmp_path_factory, site_writer, build_now) -> Path:
         files[f"posts/2026-03-{i:02d}-{slug}.md"] = post_text({"title": title}, "Text.\n")
     files["posts/2026-03-20-x.md"] = post_text({"title": "Front-matter slug", "slug": "日本語-2"}, "Text.\n")
     site = site_writer(base / "site", files)
-    return build_site(site, base / "out", build_now)
+    return build_site(site, base / "out", now=build_now)
 
 
 def _tag_links(out: Path) -> dict[str, str]:
@@ -578,7 +575,7 @@ def test_script_urls_in_site_toml_never_reach_a_page_or_feed(make_site, build_no
     site = make_site({"posts/2026-01-01-p.md": post_text({"title": "P", "author": "x", "summary": "S."}, "Text.\n")}, config)
     out = tmp_path / "out"
     try:
-        build(BuildOptions(site_dir=site, out_dir=out, now=build_now, jobs=1, use_cache=False))
+        build_site(site, out, now=build_now)
     except BuildFailed as exc:
         assert any(key in error.message for error in exc.errors), [e.message for e in exc.errors]
         assert not out.exists()
@@ -596,7 +593,7 @@ def test_http_urls_and_paths_in_site_toml_are_still_accepted(make_site, build_no
         '[[menu]]\nname = "About"\nurl = "/about/"\n\n[[menu]]\nname = "Home"\nurl = "https://example.com/"\n'
     )
     site = make_site({"posts/2026-01-01-p.md": post_text({"title": "P", "author": "x", "summary": "S."})}, config)
-    out = build_site(site, tmp_path / "out", build_now)
+    out = build_site(site, tmp_path / "out", now=build_now)
     root = parse_html((out / "authors/x/index.html").read_bytes())
     assert [a.get("href") for a in root.findall(".//header//nav//a")] == ["/about/", "https://example.com/"]
     assert root.find(".//img[@class='avatar']").get("src") == "/img/x.png"
@@ -624,7 +621,7 @@ def test_comment_embeds_keep_hostile_titles_and_ids_inert(tmp_path, site_writer,
     pages = {}
     for name, title, post_id in (("benign", "Title", "tag:x,2026:id"), ("hostile", f"{CLOSE} {IMG}", f"{CLOSE}{IMG}{JINJA}")):
         site = site_writer(tmp_path / name, {"posts/2026-01-01-p.md": post_text({"title": title, "id": post_id})}, config)
-        out = build_site(site, tmp_path / f"{name}-out", build_now)
+        out = build_site(site, tmp_path / f"{name}-out", now=build_now)
         pages[name] = [parse_html((out / page).read_bytes()) for page in ("2026/01/p/index.html", "index.html")]
     for benign, hostile in zip(pages["benign"], pages["hostile"]):
         scripts = [[(s.get("src"), s.get("type")) for s in root.iter("script")] for root in (benign, hostile)]
@@ -651,7 +648,7 @@ def test_a_hostile_alias_is_an_error(make_site, run_blog, alias):
 def test_redirect_pages_escape_the_site_title_and_link_only_to_the_post(make_site, build_now, tmp_path):
     config = f'[site]\ntitle = {toml_string(SITE_TITLE)}\nbase_url = "{BASE}"\n'
     site = make_site({"posts/2026-01-01-x.md": post_text({"title": SCRIPT, "aliases": ["/2019/日本語/", "/old/x.html"]})}, config)
-    out = build_site(site, tmp_path / "out", build_now)
+    out = build_site(site, tmp_path / "out", now=build_now)
     strict = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     for page in (out / "2019/日本語/index.html", out / "old/x.html"):
         strict.parse(page.read_bytes())

@@ -9,7 +9,7 @@ import html5lib
 import pytest
 from PIL import Image
 
-from conftest import CHROMIUM, post, static_site_in_chromium
+from conftest import needs_chromium, post, static_site_in_chromium
 
 SAMPLE_POST = "2026/06/porto-pilot-field-notes/index.html"
 
@@ -65,7 +65,7 @@ def test_copies_are_cached_and_identical_across_builds(make_site, run_blog):
     assert (site / "one/big-480w.png").read_bytes() == (site / "two/big-480w.png").read_bytes()
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
+@needs_chromium
 def test_a_phone_downloads_the_small_copy(sample_build):
     with static_site_in_chromium(sample_build.out) as (page, base):
         page.set_viewport_size({"width": 375, "height": 800})

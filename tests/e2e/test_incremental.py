@@ -5,29 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
-
 from generator.build import BuildOptions, build
 
-REPO = Path(__file__).resolve().parents[2]
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def _clean_build(site: Path, tmp_path: Path, now=NOW, **options) -> dict[str, bytes]:
-    copy = tmp_path / f"clean-{len(list(tmp_path.iterdir()))}"
-    shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".blog-cache", "_site"))
-    build(BuildOptions(site_dir=copy, out_dir=copy / "_site", jobs=1, now=now, use_cache=False, **options))
-    return _tree(copy / "_site")
+from conftest import NOW, REPO, clean_tree, tree_bytes
 
 
 def _touch_later(path: Path) -> None:
@@ -60,7 +43,7 @@ def test_every_incremental_build_equals_a_clean_build(tmp_path):
     site = _sample(tmp_path)
     out = site / "_site"
     build(BuildOptions(site_dir=site, out_dir=out, jobs=1, now=NOW))
-    assert _tree(out) == _clean_build(site, tmp_path)
+    assert tree_bytes(out) == clean_tree(site, tmp_path)
     for label, rel, change in STEPS:
         path = site / rel
         if change is None:
@@ -73,7 +56,7 @@ def test_every_incremental_build_equals_a_clean_build(tmp_path):
             _touch_later(path)
         report = build(BuildOptions(site_dir=site, out_dir=out, jobs=1, now=NOW))
         assert not report.up_to_date, label
-        assert _tree(out) == _clean_build(site, tmp_path), label
+        assert tree_bytes(out) == clean_tree(site, tmp_path), label
     again = build(BuildOptions(site_dir=site, out_dir=out, jobs=1, now=NOW))
     assert again.up_to_date and again.written == 0
 
@@ -112,19 +95,17 @@ def test_clean_ignores_the_caches(tmp_path):
     assert not report.up_to_date and report.render_stats.hits == 0
 
 
-@pytest.mark.skipif(not MAKE_CORPUS.exists(), reason="../shared/bench/make_corpus.py is not beside the project")
-def test_parallel_and_cached_builds_equal_a_clean_single_process_build(tmp_path):
-    site = tmp_path / "corpus"
-    subprocess.run([sys.executable, str(MAKE_CORPUS), "--posts", "300", "--out", str(site)], check=True, capture_output=True)
+def test_parallel_and_cached_builds_equal_a_clean_single_process_build(tmp_path, corpus):
+    site = corpus(300)
     build(BuildOptions(site_dir=site, out_dir=tmp_path / "single", jobs=1, now=NOW, use_cache=False))
     parallel = build(BuildOptions(site_dir=site, out_dir=tmp_path / "parallel", jobs=2, now=NOW))
     assert parallel.render_stats.workers == 2
     cached = build(BuildOptions(site_dir=site, out_dir=tmp_path / "cached", jobs=2, now=NOW))
     assert cached.render_stats.hits == cached.posts and cached.render_stats.misses == 0
-    single = _tree(tmp_path / "single")
+    single = tree_bytes(tmp_path / "single")
     assert len(single) > 300
-    assert _tree(tmp_path / "parallel") == single
-    assert _tree(tmp_path / "cached") == single
+    assert tree_bytes(tmp_path / "parallel") == single
+    assert tree_bytes(tmp_path / "cached") == single
 
 
 def test_a_template_change_re_renders_only_the_pages_that_use_it(tmp_path):
@@ -146,4 +127,4 @@ def test_a_template_change_re_renders_only_the_pages_that_use_it(tmp_path):
     tag_pages = {path for path in after if path.startswith("tags/") and path != "tags/index.html" and path.endswith(".html")}
     assert tag_pages and changed == tag_pages
     assert b'class="marker"' in (out / sorted(tag_pages)[0]).read_bytes()
-    assert _tree(out) == _clean_build(site, tmp_path)
+    assert tree_bytes(out) == clean_tree(site, tmp_path)

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,10 +13,7 @@ from generator.build import BuildOptions, build
 from generator.errors import BuildFailed, ContentError
 from generator.live import LiveSite
 
-from conftest import NOW, copy_sample_site, tree_bytes
-
-REPO = Path(__file__).resolve().parents[2]
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+from conftest import NOW, clean_tree, copy_sample_site, tree_bytes
 
 
 def _options(site: Path, **extra) -> BuildOptions:
@@ -31,13 +25,6 @@ def _live(site: Path, **extra) -> LiveSite:
     report = build(options, keep_plan=True)
     assert report.plan is not None
     return LiveSite(options, report.plan, report.output_dir)
-
-
-def _clean(site: Path, tmp_path: Path, **extra) -> dict[str, bytes]:
-    copy = tmp_path / f"clean-{len(list(tmp_path.iterdir()))}"
-    shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".blog-cache", "_site"))
-    build(BuildOptions(site_dir=copy, out_dir=copy / "_site", jobs=1, now=NOW, use_cache=False, **extra))
-    return tree_bytes(copy / "_site")
 
 
 def _edit(path: Path, change) -> frozenset[Path]:
@@ -71,7 +58,7 @@ def test_a_text_edit_is_quick_and_equals_a_clean_build(sample, tmp_path, name, c
     report = live.rebuild(_edit(sample / POST, change))
     assert report is not None and report.quick, name
     after = tree_bytes(sample / "_site")
-    assert after == _clean(sample, tmp_path)
+    assert after == clean_tree(sample, tmp_path)
     assert after != before  # the edit reached the output
     assert report.written >= 1
 
@@ -147,7 +134,7 @@ def test_a_broken_post_is_reported_and_the_output_kept(sample, tmp_path):
     path.write_text(good + "\nFixed.\n", encoding="utf-8")
     report = live.rebuild(frozenset([path.resolve()]))
     assert report is not None and report.quick
-    assert tree_bytes(sample / "_site") == _clean(sample, tmp_path)
+    assert tree_bytes(sample / "_site") == clean_tree(sample, tmp_path)
 
 
 def test_strict_fails_on_a_new_warning_and_writes_nothing(sample):
@@ -165,15 +152,13 @@ def test_the_next_full_build_does_not_trust_the_old_record(sample, tmp_path):
     _edit(sample / POST, lambda t: t + "\nEdited while nothing watched.\n")
     report = build(_options(sample))
     assert not report.up_to_date
-    assert tree_bytes(sample / "_site") == _clean(sample, tmp_path)
+    assert tree_bytes(sample / "_site") == clean_tree(sample, tmp_path)
 
 
-@pytest.mark.skipif(not MAKE_CORPUS.exists(), reason=f"the corpus generator is not at {MAKE_CORPUS}")
-def test_random_text_edits_on_a_generated_corpus_equal_clean_builds(tmp_path):
+def test_random_text_edits_on_a_generated_corpus_equal_clean_builds(tmp_path, corpus):
     """40 random edits (body, title, summary, several posts at once) on a 150-post corpus with
     pagination, tags, authors and related posts; after every fifth, the output is compared."""
-    site = tmp_path / "corpus"
-    subprocess.run([sys.executable, str(MAKE_CORPUS), "--posts", "150", "--out", str(site)], check=True, capture_output=True)
+    site = corpus(150)
     posts = sorted((site / "posts").glob("*.md"))
     live = _live(site)
     rng = random.Random(7)
@@ -199,5 +184,5 @@ def test_random_text_edits_on_a_generated_corpus_equal_clean_builds(tmp_path):
         else:
             quick += 1
         if step % 5 == 4:
-            assert tree_bytes(site / "_site") == _clean(site, tmp_path), f"after step {step}"
+            assert tree_bytes(site / "_site") == clean_tree(site, tmp_path), f"after step {step}"
     assert quick >= 30

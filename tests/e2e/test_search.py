@@ -8,7 +8,7 @@ import html5lib
 import pytest
 
 import generator.search
-from conftest import CHROMIUM, copy_sample_site, static_site_in_chromium
+from conftest import copy_sample_site, needs_chromium, static_site_in_chromium
 
 pytest.importorskip("pagefind", reason="the search extra is not installed: pip install -e '.[search]'")
 
@@ -57,7 +57,7 @@ def test_search_without_pagefind_says_what_to_install(tmp_path, run_blog, monkey
     assert not (site / "_site").exists()
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
+@needs_chromium
 def test_a_reader_finds_a_post_by_a_word_in_it(searchable):
     with static_site_in_chromium(searchable) as (page, base):
         page.goto(base + "/search/")
@@ -68,7 +68,7 @@ def test_a_reader_finds_a_post_by_a_word_in_it(searchable):
         assert page.locator(".pagefind-ui__result-link").count() == 1  # one post says "bakery"
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
+@needs_chromium
 def test_the_header_search_box_searches_from_any_page(searchable):
     with static_site_in_chromium(searchable) as (page, base):
         page.set_viewport_size({"width": 375, "height": 800})
@@ -83,7 +83,7 @@ def test_the_header_search_box_searches_from_any_page(searchable):
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll on a phone
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
+@needs_chromium
 @pytest.mark.parametrize("path", ["/", "/search/?q=route"])
 def test_axe_finds_no_accessibility_violations_with_search_on(searchable, path):
     axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")

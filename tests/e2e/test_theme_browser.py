@@ -17,14 +17,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS
+from conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from generator.build import BuildOptions, build
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("BLOG_SCREENSHOTS", REPO / "tests" / "screenshots"))
 POST = "/2025/10/how-we-plan-routes-in-rust/"
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")

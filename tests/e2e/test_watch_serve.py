@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, DEFAULT_CONFIG, post, run_blog_cli, tree_bytes, write_site
+from conftest import CHROMIUM, CHROMIUM_ARGS, DEFAULT_CONFIG, needs_chromium, post, run_blog_cli, tree_bytes, write_site
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 10.0
@@ -330,7 +330,7 @@ def served_in_chromium(site: Path, tmp_path: Path, path: str):
         blog.kill()
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
+@needs_chromium
 def test_browser_reloads_after_an_edit_and_shows_errors(tmp_path):
     site = make_test_site(tmp_path)
     with served_in_chromium(site, tmp_path, "2024/02/second/") as page:
@@ -349,7 +349,7 @@ def test_browser_reloads_after_an_edit_and_shows_errors(tmp_path):
         assert page.locator("h1").inner_text() == "Second post, fixed"
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
+@needs_chromium
 def test_a_stylesheet_change_is_swapped_in_without_a_reload(tmp_path):
     site = make_test_site(tmp_path)
     theme_css = REPO / "themes" / "default" / "static" / "css" / "style.css"

@@ -22,8 +22,9 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from generator.build import BuildOptions, build
 from generator.errors import BuildFailed, SiteError
+
+from conftest import build_site
 
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "40"))
 PROPERTY_SETTINGS = settings(
@@ -159,7 +160,7 @@ def build_into(write_site, files: dict[str, str | bytes], title: str, now, folde
     site = write_site(folder / "site", files, CONFIG.format(title=json.dumps(title, ensure_ascii=False)))
     out = folder / "out"
     try:
-        build(BuildOptions(site_dir=site, out_dir=out, now=now, jobs=1, use_cache=False, **options))
+        build_site(site, out, now=now, **options)
     except (SiteError, BuildFailed) as exc:
         assert not out.exists()  # all or nothing
         first = exc.errors[0] if isinstance(exc, BuildFailed) else exc
@@ -243,5 +244,5 @@ def test_a_huge_number_in_front_matter_is_a_content_error(site_writer, build_now
 def test_a_huge_number_in_site_toml_is_a_config_error(site_writer, build_now, tmp_path):
     site = site_writer(tmp_path / "site", {}, CONFIG.format(title='"Blog"') + "[build]\nposts_per_page = " + "9" * 5000 + "\n")
     with pytest.raises(SiteError, match="more than 4,300 digits") as raised:
-        build(BuildOptions(site_dir=site, out_dir=tmp_path / "out", now=build_now, jobs=1, use_cache=False))
+        build_site(site, tmp_path / "out", now=build_now)
     assert raised.value.line == 9

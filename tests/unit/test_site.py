@@ -1,4 +1,9 @@
-"""site.py: posts + config -> Site (order, tags, authors, archive, neighbours, related, ids)."""
+"""site.py: posts + config -> Site (order, tags, authors, archive, neighbours, related, ids).
+
+Most tests assemble the site from SourcePost and Rendered objects made in memory
+(factories.py), as build.py hands them to the site stage; the ones that need the files,
+the Markdown stage or the output (content warnings, --strict, page folders) build FILES.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from generator.content import load_content
 from generator.errors import BuildFailed
 from generator.site import select_posts, stable_id, tag_slug
 from generator.urls import unsafe_segment_reason
+
+from factories import assemble, make_config, source_post
 
 CONFIG = """[site]
 title = "T"
@@ -24,6 +30,8 @@ bio = "Platform."
 words_per_minute = 100
 """
 
+# The same six posts as files (for the test that the factories match what content.py reads)
+# and in memory (for the rest).
 FILES = {
     "posts/2026-01-10-newest.md": "---\ntitle: Newest\ndate: 2026-01-10 10:00\ntags: [Python, web]\nauthor: ana\n---\nN\n",
     "posts/2026-01-05-middle.md": "---\ntitle: Middle\ntags: [python]\nauthor: Ben Smith\n---\nM\n",
@@ -34,38 +42,68 @@ FILES = {
 }
 
 
+def sources() -> list:
+    return [
+        source_post("Newest", "2026-01-10 10:00", tags=["Python", "web"], authors=["ana"], body="N\n"),
+        source_post("Middle", "2026-01-05", tags=["python"], authors=["Ben Smith"], body="M\n"),
+        source_post("Old", "2025-12-20", tags=["web", "python"], authors=["Ana", "Ben Smith"], updated="2026-01-20", body="O\n"),
+        source_post("Oldest", "2025-11-02", rel_path="2025/2025-11-02-oldest.md", tags=["other"], body="X\n"),
+        source_post("Draft", "2026-01-07", tags=["web"], draft=True, body="D\n"),
+        source_post("Future", "2099-01-01", body="F\n"),
+    ]
+
+
 @pytest.fixture
-def site(plan_site):
-    return plan_site(FILES, CONFIG).site
+def site():
+    return assemble(sources(), make_config(CONFIG))
 
 
 def titles(posts) -> list[str]:
     return [p.title for p in posts]
 
 
+def test_the_factories_match_what_content_reads_from_the_files(plan_site, site):
+    """The in-memory posts are what content.py and the Markdown stage make of FILES."""
+    from_files = plan_site(FILES, CONFIG).site
+
+    def fields(s):
+        return [
+            (p.title, p.url, p.date, p.updated, p.slug, p.rel_path, p.id, p.tags, p.authors, p.draft, p.comments, p.word_count, p.content)
+            for p in s.posts
+        ]
+
+    def groups(s):
+        return [(g.key, titles(g.posts)) for g in s.tags + s.authors] + [(m.key, titles(m.posts)) for y in s.archive for m in y.months]
+
+    assert fields(site) == fields(from_files)
+    assert groups(site) == groups(from_files)
+    assert site.config.model_dump() == from_files.config.model_dump()  # only the folder differs
+
+
 def test_posts_are_newest_first_without_drafts_or_future_posts(site):
     assert titles(site.posts) == ["Newest", "Middle", "Old", "Oldest"]
 
 
-def test_drafts_and_future_posts_on_request(plan_site):
-    assert "Draft" in titles(plan_site(FILES, CONFIG, drafts=True).site.posts)
-    assert "Future" not in titles(plan_site(FILES, CONFIG, drafts=True).site.posts)
-    assert titles(plan_site(FILES, CONFIG, future=True).site.posts)[0] == "Future"
+def test_drafts_and_future_posts_on_request():
+    config = make_config(CONFIG)
+    assert "Draft" in titles(assemble(sources(), config, drafts=True).posts)
+    assert "Future" not in titles(assemble(sources(), config, drafts=True).posts)
+    assert titles(assemble(sources(), config, future=True).posts)[0] == "Future"
 
 
-def test_select_posts_uses_the_given_now(plan_site):
-    sources = load_content(plan_site(FILES, CONFIG).config).posts
-    assert len(sources) == 6
+def test_select_posts_uses_the_given_now():
+    posts = tuple(sources())
+    assert len(posts) == 6
     late = datetime(2100, 1, 1, tzinfo=timezone.utc)
-    assert len(select_posts(sources, drafts=False, future=False, now=late)) == 5
-    assert len(select_posts(sources, drafts=True, future=False, now=late)) == 6
-    assert select_posts(sources, drafts=True, future=False, now=datetime(2000, 1, 1, tzinfo=timezone.utc)) == []
-    assert len(select_posts(sources, drafts=False, future=True, now=datetime(2000, 1, 1, tzinfo=timezone.utc))) == 5
+    assert len(select_posts(posts, drafts=False, future=False, now=late)) == 5
+    assert len(select_posts(posts, drafts=True, future=False, now=late)) == 6
+    assert select_posts(posts, drafts=True, future=False, now=datetime(2000, 1, 1, tzinfo=timezone.utc)) == []
+    assert len(select_posts(posts, drafts=False, future=True, now=datetime(2000, 1, 1, tzinfo=timezone.utc))) == 5
 
 
-def test_posts_on_the_same_day_have_a_stable_order(plan_site):
-    files = {f"posts/2026-01-01-{name}.md": f"---\ntitle: {name}\n---\nx\n" for name in ("b", "a", "c")}
-    first = [p.url for p in plan_site(files).site.posts]
+def test_posts_on_the_same_day_have_a_stable_order():
+    posts = [source_post(name, "2026-01-01", slug=name) for name in ("b", "a", "c")]
+    first = [p.url for p in assemble(posts).posts]
     assert first == ["/2026/01/c/", "/2026/01/b/", "/2026/01/a/"]
 
 
@@ -151,21 +189,21 @@ def test_related_posts_share_the_most_tags(site):
     assert site.related[by_title["Oldest"].url] == ()
 
 
-def test_related_posts_respect_the_limit(plan_site):
-    files = {f"posts/2026-01-{d:02d}-p{d}.md": f"---\ntitle: P{d}\ntags: [x]\n---\nx\n" for d in range(1, 10)}
+def test_related_posts_respect_the_limit():
+    posts = [source_post(f"P{d}", f"2026-01-{d:02d}", slug=f"p{d}", tags=["x"]) for d in range(1, 10)]
     config = '[site]\ntitle = "T"\nbase_url = "https://e.com"\n[build]\nrelated_posts = 2\n'
-    site = plan_site(files, config).site
+    site = assemble(posts, make_config(config))
     assert all(len(related) == 2 for related in site.related.values())
-    none = plan_site(files, config.replace("= 2", "= 0")).site
+    none = assemble(posts, make_config(config.replace("= 2", "= 0")))
     assert all(not none.related.get(p.url) for p in none.posts)
 
 
-def test_reading_time_rounds_up_and_is_at_least_one_minute(plan_site):
-    files = {
-        "posts/2026-01-01-long.md": "---\ntitle: Long\n---\n" + "word " * 250 + "\n",
-        "posts/2026-01-02-short.md": "---\ntitle: Short\n---\nHi.\n",
-    }
-    site = plan_site(files, CONFIG).site  # 100 words a minute
+def test_reading_time_rounds_up_and_is_at_least_one_minute():
+    posts = [
+        source_post("Long", "2026-01-01", body="word " * 250 + "\n"),
+        source_post("Short", "2026-01-02", body="Hi.\n"),
+    ]
+    site = assemble(posts, make_config(CONFIG))  # 100 words a minute
     by_title = {p.title: p for p in site.posts}
     assert by_title["Long"].word_count == 250
     assert by_title["Long"].reading_time == 3
@@ -176,26 +214,23 @@ def test_stable_id_is_a_tag_uri():
     assert stable_id("blog.example.com", datetime(2026, 1, 10, 10, 0, tzinfo=timezone.utc), "newest") == "tag:blog.example.com,2026-01-10:newest"
 
 
-def test_post_ids_do_not_change_with_edits_or_base_path(plan_site, site):
+def test_post_ids_do_not_change_with_edits_or_base_path(site):
     assert site.posts[0].id == "tag:blog.example.com,2026-01-10:newest"
-    edited = dict(FILES)
-    edited["posts/2026-01-10-newest.md"] = edited["posts/2026-01-10-newest.md"].replace("title: Newest", "title: Renamed").replace("\nN\n", "\nNew text\n")
-    again = plan_site(edited, CONFIG.replace("blog.example.com", "blog.example.com/sub")).site
+    edited = sources()
+    edited[0] = source_post("Renamed", "2026-01-10 10:00", slug="newest", tags=["Python", "web"], authors=["ana"], body="New text\n")
+    again = assemble(edited, make_config(CONFIG.replace("blog.example.com", "blog.example.com/sub")))
     assert again.posts[0].id == site.posts[0].id
 
 
-def test_pinned_id_survives_a_slug_change(plan_site):
-    site = plan_site({"posts/2026-01-01-x.md": "---\ntitle: X\nslug: renamed\nid: tag:e.com,2020:original\n---\nx\n"}).site
+def test_pinned_id_survives_a_slug_change():
+    site = assemble([source_post("X", "2026-01-01", rel_path="2026-01-01-x.md", slug="renamed", pinned_id="tag:e.com,2020:original")])
     assert site.posts[0].id == "tag:e.com,2020:original"
     assert site.posts[0].url == "/2026/01/renamed/"
 
 
-def test_ids_are_unique_even_with_shared_slugs(plan_site):
-    files = {
-        "posts/2026-01-01-survey.md": "---\ntitle: A\n---\nx\n",
-        "posts/2027-01-01-survey.md": "---\ntitle: B\n---\nx\n",
-    }
-    site = plan_site(files, now=datetime(2030, 1, 1, tzinfo=timezone.utc)).site
+def test_ids_are_unique_even_with_shared_slugs():
+    posts = [source_post("A", "2026-01-01", slug="survey"), source_post("B", "2027-01-01", slug="survey")]
+    site = assemble(posts, now=datetime(2030, 1, 1, tzinfo=timezone.utc))
     assert len({p.id for p in site.posts}) == 2
 
 
@@ -203,19 +238,16 @@ def test_site_updated_is_the_newest_date_or_update(site):
     assert site.updated == next(p for p in site.posts if p.title == "Old").updated
 
 
-def test_empty_site(plan_site):
-    site = plan_site({}).site
+def test_empty_site():
+    site = assemble([])
     assert site.posts == () and site.tags == () and site.authors == () and site.archive == ()
     assert site.updated is None
 
 
-def test_duplicate_permalinks_name_both_files(plan_site):
-    files = {
-        "posts/2026-01-01-same.md": "---\ntitle: A\n---\nx\n",
-        "posts/sub/2026-01-20-same.md": "---\ntitle: B\n---\nx\n",
-    }
+def test_duplicate_permalinks_name_both_files():
+    posts = [source_post("A", "2026-01-01", slug="same"), source_post("B", "2026-01-20", slug="same", rel_path="sub/2026-01-20-same.md")]
     with pytest.raises(BuildFailed) as caught:
-        plan_site(files)
+        assemble(posts)
     (error,) = caught.value.errors
     text = f"{error.path} {error.message}"
     assert "2026-01-01-same.md" in text and "2026-01-20-same.md" in text
@@ -223,13 +255,10 @@ def test_duplicate_permalinks_name_both_files(plan_site):
     assert caught.value.exit_code == 1
 
 
-def test_permalinks_differing_only_in_case_collide(plan_site):
-    files = {
-        "posts/2026-01-01-Same.md": "---\ntitle: A\n---\nx\n",
-        "posts/2026-01-02-same.md": "---\ntitle: B\n---\nx\n",
-    }
+def test_permalinks_differing_only_in_case_collide():
+    posts = [source_post("A", "2026-01-01", slug="Same"), source_post("B", "2026-01-02", slug="same")]
     with pytest.raises(BuildFailed):
-        plan_site(files)
+        assemble(posts)
 
 
 # -- content warnings: errors under --strict ------------------------------------------------
