@@ -22,17 +22,18 @@ The posts are shaped like a real engineering blog's:
 - `<!--more-->` after the introduction in ~45% of posts; ~6% have neither it nor a summary
   (the build warns about those, as it should).
 - bodies: paragraphs of prose with inline code, *emphasis*, **strong**, links to other
-  published posts written as `.md` links (`[..](2021-03-04-slug.md)`) and to external
-  sites, now and then `&`, `<` or non-ASCII text; `##` sections and `###` sub-sections,
-  bullet lists (some nested), numbered lists, task lists, GFM tables with alignments,
-  block quotes, images with alt text at absolute URLs, footnotes, and fenced code in
-  python, rust, go, sql, yaml, bash, js, a language no highlighter knows (`flowspec`) and
-  none at all. YAML and Go samples hold `{{ ... }}`, which must stay text.
-- sizes: a long tail (log-normal): ~7% short notes under 300 words, median ~1,000 words,
-  ~5% over 2,500 and a few near 9,000 (words: whitespace-separated, code included).
+  published posts written as `.md` links (`[..](2021-03-04-slug.md)`, in ~85% of posts)
+  and to external sites, now and then `&`, `<` or non-ASCII text; `##` sections and `###`
+  sub-sections, bullet lists (~64% of posts; some nested), numbered lists (~43%), GFM
+  tables with alignments (~37%), block quotes (~37%), images with alt text at absolute
+  URLs (~30%), footnotes (~19%), task lists (~10%), and fenced code (~69%) in python,
+  rust, go, sql, yaml, bash, js, a language no highlighter knows (`flowspec`) and none at
+  all. YAML and Go samples hold `{{ ... }}`, which must stay text.
+- sizes: a long tail (log-normal): ~5% short notes under 300 words, median ~1,000 words,
+  ~10% over 2,500 and a few near 9,000 (words: whitespace-separated, code included).
 
 Internal links point only at published posts, so the only warnings a build gives are the
-"no summary" ones. About 10,000 posts a second-ish: 10,000 posts in well under a minute.
+"no summary" ones. 10,000 posts (13 M words, 89 MB) take about 10 seconds.
 """
 
 from __future__ import annotations
@@ -452,9 +453,9 @@ class _Writer:
                     add(self.table())
                 elif extra < 0.23:
                     add(self.quote())
-                elif extra < 0.25:
+                elif extra < 0.238:
                     add(self.task_list())
-                elif extra < 0.28:
+                elif extra < 0.268:
                     figures += 1
                     add(self.image(plan.slug, figures))
                 if rng.random() < code_odds:

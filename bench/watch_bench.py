@@ -3,8 +3,8 @@
 
     python bench/watch_bench.py --posts 1000 10000 [--saves 5] [--work DIR]
 
-For each size, a corpus is generated with ../shared/bench/make_corpus.py (beside this
-repository) and built once (cold: no cache, no output). Then, each as a subprocess:
+For each size, a corpus is generated with bench/corpus.py (seed 1) and built once (cold:
+no cache, no output). Then, each as a subprocess:
 
   no-change build   a second `blog build` with nothing changed
   one-post build    a `blog build` after one post's body changed
@@ -32,15 +32,12 @@ import threading
 import time
 from pathlib import Path
 
+from corpus import make_corpus  # bench/corpus.py, beside this script
+
 REPO = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = Path(__file__).resolve().parents[2] / "shared/bench/make_corpus.py"
 BLOG = [sys.executable, "-m", "generator"]
 FEEDS = ("feed.xml", "atom.xml", "feed.json")
 WATCH_TIMEOUT = 600.0
-
-
-def make_corpus(posts: int, out: Path) -> None:
-    subprocess.run([sys.executable, str(MAKE_CORPUS), "--posts", str(posts), "--out", str(out)], check=True, stdout=subprocess.DEVNULL)
 
 
 def timed_build(site: Path) -> tuple[float, float]:
@@ -137,7 +134,7 @@ def bench(posts: int, work: Path, saves: int) -> dict[str, str]:
     site = work / f"corpus-{posts}"
     shutil.rmtree(site, ignore_errors=True)
     print(f"[{posts} posts] generating the corpus in {site}", file=sys.stderr)
-    make_corpus(posts, site)
+    make_corpus(site, posts, seed=1)
     print(f"[{posts} posts] cold build", file=sys.stderr)
     cold = timed_build(site)
     print(f"[{posts} posts] no-change build", file=sys.stderr)
@@ -177,8 +174,6 @@ def main() -> int:
     parser.add_argument("--saves", type=int, default=5, help="saves to time in blog watch (default: 5)")
     parser.add_argument("--work", type=Path, help="folder for the corpora (default: a temporary one, removed after)")
     args = parser.parse_args()
-    if not MAKE_CORPUS.is_file():
-        parser.error(f"{MAKE_CORPUS} not found: the shared benchmark folder sits beside the repository")
     work = args.work or Path(tempfile.mkdtemp(prefix="blog-watch-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
