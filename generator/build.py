@@ -31,20 +31,20 @@ from generator.cache import (
     save_build_record,
 )
 from generator.code_digest import generator_digest
-from generator.config import Config, key_line, load_config
+from generator.config import Config, load_config
 from generator.content import SourcePost, load_content
 from generator.errors import BuildFailed, BuildWarning, ConfigError
 from generator.extras import build_robots, build_sitemap, static_files
-from generator.feeds import build_feeds
+from generator.feeds import feed_jobs
 from generator.markdown import MarkdownSettings
-from generator.output import OutputFile
+from generator.output import OutputFile, make_files
 from generator.plugins import PLUGINS_DIR, load_plugins, plugin_files
 from generator.fingerprint import Fingerprints, PageReuse
 from generator.links import LinkIndex
-from generator.render import render_pages, render_redirects
+from generator.render import page_jobs, redirect_jobs
 from generator.search import index_site, require_indexer
 from generator.site import Site, assemble_site, select_posts
-from generator.theme import Theme, find_theme_dir, load_theme
+from generator.theme import Theme, load_theme
 from generator.urls import Urls
 from generator.writer import write_output
 
@@ -166,14 +166,16 @@ def plan_build(
     if options.strict and warnings:
         raise BuildFailed([w.as_error() for w in warnings])
     fingerprints = Fingerprints(site, theme)
+    reuse = reuse or PageReuse({}, None)
     with timer.stage("extras"):
         image_cache = config.root / CACHE_DIR / "images" if options.use_cache and options.write_cache else None
         extras = [build_robots(site)] + static_files(site, theme, image_cache)
     # Pages and feeds are made as the writer (or check) asks for them: see _pages_then_sitemap.
-    feeds = timer.timed_iterator("feeds", build_feeds(site, fingerprints, reuse))
-    redirects = render_redirects(site, theme, reuse, fingerprints)
+    pages = make_files(reuse.filter(page_jobs(site, theme), fingerprints))
+    feeds = timer.timed_iterator("feeds", make_files(reuse.filter(feed_jobs(site), fingerprints)))
+    redirects = make_files(reuse.filter(redirect_jobs(site, theme), fingerprints))
     others = itertools.chain(feeds, redirects, plugin_files(site, plugins), extras)
-    files = _frozen_while_consumed(_pages_then_sitemap(site, render_pages(site, theme, reuse, fingerprints), others))
+    files = _frozen_while_consumed(_pages_then_sitemap(site, pages, others))
     due = [p.date for p in content.posts if p.date > now and (options.drafts or not p.draft)]
     next_due = min(due) if due and not options.future else None
     return BuildPlan(config, site, files, warnings, stats, timer.timings, next_due, theme, sources if keep_sources else [], link_index)
@@ -261,7 +263,7 @@ def input_state(config: Config, options: BuildOptions) -> str:
     when it equals the last build's, that build's output is still right (as make decides)."""
     digest = hashlib.blake2b(digest_size=20)
     digest.update(repr((generator_digest(), options.drafts, options.future, options.base_url, options.strict)).encode())
-    theme_dir = find_theme_dir(config)
+    theme_dir = config.theme_dir
     roots = [config.root / "site.toml", config.posts_dir, config.root / "templates", config.root / "static", config.root / PLUGINS_DIR]
     for root in roots + ([theme_dir] if theme_dir else []):
         digest.update(str(root).encode())
@@ -330,7 +332,7 @@ def _output_dir(options: BuildOptions, config: Config) -> Path:
         raise ConfigError(
             f"refusing to build into {out_dir}: the build replaces that folder, and it holds the site itself",
             None if from_option else config.root / "site.toml",
-            None if from_option else key_line(config, ["build", "output_dir"]),
+            None if from_option else config.key_line("build", "output_dir"),
             key="--out" if from_option else "build.output_dir",
             hint="use a folder of its own, such as _site",
         )

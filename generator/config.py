@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import babel
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from generator.code_digest import BUILTIN_THEMES
 from generator.comments import CommentsSection
 from generator.errors import BuildFailed, ConfigError, decode_utf8
 from generator.text import without_unwanted_characters
@@ -141,8 +142,12 @@ class Config(_Section):
     comments: CommentsSection = CommentsSection()
     menu: tuple[MenuItem, ...] = ()
 
-    # Not from the file: the site folder, set by load_config.
+    # Not from the file, set by load_config: the site folder, the theme folder in use, and
+    # site.toml's text (for the line of a key in errors found after loading).
     _root: Path = PrivateAttr(default=Path("."))
+    _theme_dir: Path | None = PrivateAttr(default=None)
+    _text: str = PrivateAttr(default="")
+    _lines: dict[tuple[str, ...], int | None] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _authors_keys(self) -> "Config":
@@ -154,6 +159,18 @@ class Config(_Section):
     @property
     def root(self) -> Path:
         return self._root
+
+    @property
+    def theme_dir(self) -> Path:
+        """The folder of the theme in use: themes/<name>/ in the site, else a built-in theme."""
+        assert self._theme_dir is not None, "set by load_config"
+        return self._theme_dir
+
+    def key_line(self, *loc: str) -> int | None:
+        """The line where a key is written in site.toml (`config.key_line("build", "theme")`)."""
+        if loc not in self._lines:
+            self._lines[loc] = find_key_line(self._text, list(loc))
+        return self._lines[loc]
 
     @property
     def zone(self) -> ZoneInfo:
@@ -230,7 +247,8 @@ def load_config(site_dir: Path, *, base_url: str | None = None) -> Config:
     except ValidationError as exc:
         raise BuildFailed([_config_error(err, path, text) for err in exc.errors()])
     config._root = site_dir.resolve()
-    _check_theme(config, path, text)
+    config._text = text
+    config._theme_dir = _theme_dir(config, path, text)
     return config
 
 
@@ -246,10 +264,20 @@ def _config_error(err: dict, path: Path, text: str) -> ConfigError:
     return ConfigError(f"{key}: {message}", path, line, key=key)
 
 
-def _check_theme(config: Config, path: Path, text: str) -> None:
-    from generator.theme import find_theme_dir  # theme.py sits below config; imported lazily to keep config standalone
+def find_theme_dir(root: Path, name: str) -> Path | None:
+    """themes/<name>/ in the site, else the built-in theme of that name; None if neither has templates/."""
+    if "/" in name or "\\" in name or name.startswith("."):
+        return None
+    for base in (root / "themes", *BUILTIN_THEMES):
+        candidate = base / name
+        if (candidate / "templates").is_dir():
+            return candidate
+    return None
 
-    if find_theme_dir(config) is None:
+
+def _theme_dir(config: Config, path: Path, text: str) -> Path:
+    found = find_theme_dir(config.root, config.build.theme)
+    if found is None:
         name = config.build.theme
         own_folder = config.root / "themes" / name
         problem = f"themes/{name}/ has no templates/ folder" if own_folder.is_dir() else f"no theme named {name!r}"
@@ -260,14 +288,7 @@ def _check_theme(config: Config, path: Path, text: str) -> None:
             hint="themes live in themes/<name>/ in the site or ship with the generator ('default')",
             key="build.theme",
         )
-
-
-def key_line(config: Config, loc: list[str]) -> int | None:
-    """The line of a key in the site's site.toml, for errors found after loading it."""
-    try:
-        return find_key_line((config.root / "site.toml").read_text(encoding="utf-8-sig"), loc)
-    except (OSError, UnicodeDecodeError):
-        return None
+    return found
 
 
 def find_key_line(text: str, loc: list[str]) -> int | None:

@@ -1,4 +1,4 @@
-"""Stage: Site -> list[OutputFile] for the feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1.
+"""Stage: Site -> jobs (output.Job) for the feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1.
 
 RSS and Atom are written by feedgen. Every feed is deterministic: its updated time
 is the newest entry's, never the build's clock, so rebuilding unchanged content
@@ -10,6 +10,7 @@ is made absolute: a fragment (`#notes`, the footnotes' back-links) points at the
 
 from __future__ import annotations
 
+import functools
 import html as html_text
 import json
 import re
@@ -22,8 +23,7 @@ from urllib.parse import urljoin
 from feedgen.feed import FeedGenerator
 
 from generator import __version__
-from generator.fingerprint import Fingerprints, PageReuse
-from generator.output import OutputFile
+from generator.output import Job
 from generator.site import Group, Post, Site
 
 # Characters XML 1.0 does not allow, even escaped: C0 controls but tab/newline/CR, and U+FFFE/U+FFFF.
@@ -104,60 +104,37 @@ _feed_html = lru_cache(maxsize=4096)(_for_feeds)
 _feed_summary_html = lru_cache(maxsize=4096)(_for_feeds)
 
 
-def build_feeds(
-    site: Site, fingerprints: Fingerprints | None = None, reuse: PageReuse | None = None, showing: set[str] | None = None
-) -> Iterator[OutputFile]:
-    """Every feed, one set at a time as the writer asks (a big site's feeds hold megabytes); with `reuse`, a feed whose entries and settings did not change is taken
-    from the previous output instead of being generated again. With `showing` (post URLs),
-    only the feeds with one of those posts among their entries (live.py)."""
+def feed_jobs(site: Site) -> Iterator[Job]:
+    """Every feed as a job: the site's, then each tag's and each author's (when configured).
+    A job's context is what the feed is made from: its entries, title and description."""
     feeds = site.config.feeds
-    writer = _FeedWriter(site, fingerprints, reuse or PageReuse({}, None))
-
-    def wanted(posts: tuple[Post, ...]) -> bool:
-        return showing is None or any(post.url in showing for post in posts[: feeds.limit])
-
-    if wanted(site.posts):
-        yield from writer.feed_set(site.posts, "/", site.config.site.title, site.config.site.description, json_feed=feeds.json_feed)
-    if feeds.per_tag:
-        for group in site.tags:
-            if wanted(group.posts):
-                yield from writer.group_feeds(group, f"posts tagged “{group.key.name}”")
-    if feeds.per_author:
-        for group in site.authors:
-            if wanted(group.posts):
-                yield from writer.group_feeds(group, f"posts by {group.key.name}")
+    yield from _feed_set(site, site.posts, "/", site.config.site.title, site.config.site.description, json_feed=feeds.json_feed)
+    groups = [(group, f"posts tagged “{group.key.name}”") for group in site.tags if feeds.per_tag]
+    groups += [(group, f"posts by {group.key.name}") for group in site.authors if feeds.per_author]
+    for group, label in groups:
+        title = f"{site.config.site.title}: {label}"
+        yield from _feed_set(site, group.posts, group.key.url, title, title, json_feed=False)
 
 
-class _FeedWriter:
-    def __init__(self, site: Site, fingerprints: Fingerprints | None, reuse: PageReuse):
-        self.site = site
-        self.fingerprints = fingerprints
-        self.reuse = reuse
+def shows_any(job: Job, post_urls: set[str]) -> bool:
+    """Whether a feed job has one of these posts among its entries (live.py: feeds an edit reaches)."""
+    return any(post.url in post_urls for post in job.context["entries"])
 
-    def group_feeds(self, group: Group, label: str) -> list[OutputFile]:
-        title = f"{self.site.config.site.title}: {label}"
-        return self.feed_set(group.posts, group.key.url, title, title, json_feed=False)
 
-    def feed_set(self, posts: tuple[Post, ...], folder: str, title: str, description: str, *, json_feed: bool) -> list[OutputFile]:
-        site, feeds = self.site, self.site.config.feeds
-        entries = posts[: feeds.limit]
-        kinds = []
-        if feeds.rss:
-            kinds.append(("feed.xml", lambda: _feedgen(site, entries, folder, title, description, "feed.xml").rss_str(pretty=True)))
-        if feeds.atom:
-            kinds.append(("atom.xml", lambda: _feedgen(site, entries, folder, title, description, "atom.xml").atom_str(pretty=True)))
-        if json_feed:
-            kinds.append(("feed.json", lambda: json_feed_bytes(site, entries, title, description)))
-        files = []
-        for name, make in kinds:
-            path = PurePosixPath((folder + name).lstrip("/"))
-            if self.fingerprints is not None:
-                unchanged = self.reuse.unchanged(path, self.fingerprints.page(name, folder, {"entries": entries, "title": title, "description": description}))
-                if unchanged is not None:
-                    files.append(unchanged)
-                    continue
-            files.append(OutputFile(path, make(), None))
-        return files
+def _feed_set(site: Site, posts: tuple[Post, ...], folder: str, title: str, description: str, *, json_feed: bool) -> Iterator[Job]:
+    feeds = site.config.feeds
+    context = {"entries": posts[: feeds.limit], "title": title, "description": description}
+    names = [name for name, wanted in (("feed.xml", feeds.rss), ("atom.xml", feeds.atom), ("feed.json", json_feed)) if wanted]
+    for name in names:
+        yield Job(PurePosixPath((folder + name).lstrip("/")), name, folder, None, context.copy, functools.partial(_feed_bytes, site))
+
+
+def _feed_bytes(site: Site, job: Job) -> bytes:
+    entries, title, description = job.context["entries"], job.context["title"], job.context["description"]
+    if job.template == "feed.json":
+        return json_feed_bytes(site, entries, title, description)
+    feed = _feedgen(site, entries, job.url, title, description, job.template)
+    return feed.rss_str(pretty=True) if job.template == "feed.xml" else feed.atom_str(pretty=True)
 
 
 def _feedgen(site: Site, entries: tuple[Post, ...], folder: str, title: str, description: str, name: str) -> FeedGenerator:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -23,7 +24,7 @@ import jinja2.meta
 from jinja2 import nodes
 
 from generator.code_digest import generator_digest
-from generator.output import OutputFile
+from generator.output import Job
 from generator.site import Post, Site
 from generator.theme import Theme
 
@@ -36,17 +37,23 @@ class PageReuse:
     current: dict[str, str] = field(default_factory=dict)
     reused: int = 0
 
-    def unchanged(self, path: PurePosixPath, fingerprint: str, source: Path | None = None) -> OutputFile | None:
-        """The previous build's file for `path` when its inputs are the same, else None (render it).
-        `source` (the post behind the page) is what error messages name."""
-        self.current[str(path)] = fingerprint
+    def filter(self, jobs: Iterable[Job], fingerprints: Fingerprints) -> Iterator[Job]:
+        """The jobs, each one whose fingerprint equals the last build's (and whose file is still
+        there) marked to be copied from that output instead of made again."""
+        for job in jobs:
+            fingerprint = fingerprints.page(job.template, job.url, job.context)
+            self.current[str(job.path)] = fingerprint
+            previous = self._previous_file(job.path, fingerprint)
+            if previous is not None:
+                self.reused += 1
+                job = job.reused(previous)
+            yield job
+
+    def _previous_file(self, path: PurePosixPath, fingerprint: str) -> Path | None:
         if self.output_dir is None or self.previous.get(str(path)) != fingerprint:
             return None
         previous_file = self.output_dir / path
-        if not previous_file.is_file():
-            return None
-        self.reused += 1
-        return OutputFile(path, None, source, copy_from=previous_file)
+        return previous_file if previous_file.is_file() else None
 
 
 # Attributes of `site` whose value is cheap to hash on its own; any other use of `site`

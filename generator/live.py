@@ -33,13 +33,15 @@ from generator.build import BuildOptions, BuildPlan, BuildReport
 from generator.cache import CACHE_DIR, MarkdownCache, RenderStats, forget_build_record
 from generator.content import MARKDOWN_SUFFIXES, SourcePost, read_post
 from generator.errors import BuildFailed, BuildWarning
-from generator.feeds import build_feeds
+from generator.feeds import feed_jobs, shows_any
 from generator.fingerprint import SMALL_SITE_ATTRIBUTES, analyse_templates
 from generator.links import LinkIndex
-from generator.markdown import MarkdownSettings, render_markdown
+from generator.markdown import MarkdownSettings, Rendered, render_markdown
+from generator.output import make_files
 from generator.paginate import paginate
-from generator.render import render_pages
-from generator.site import Post, Site, author_table, make_post, post_html, replace_posts
+from generator.render import page_jobs
+from generator.post import author_table, make_post
+from generator.site import Post, Site, replace_posts
 from generator.theme import Theme
 from generator.writer import write_in_place
 
@@ -88,63 +90,30 @@ class LiveSite:
         """Redo the posts in `changed`; None when the change is not one this can do (build instead).
         Raises BuildFailed/ContentError like a full build; the output is then untouched."""
         start = time.perf_counter()
-        now = self.options.now or datetime.now(timezone.utc)
-        if not changed or not self.templates_see_only_small_site or (self.next_due and now >= self.next_due):
+        new_sources = self._edited_posts(changed) if self._can_rebuild() else None
+        if new_sources is None:
             return None
-        if self.config.build.plugins:
-            return None  # a plugin's filter or extra files may read any post: no telling what an edit reaches
-        if self.config.search.enabled:
-            return None  # the search index is made from the whole site, by the full build
-        old_posts = self._posts_by_source()
-        new_sources: dict[Path, SourcePost] = {}
-        for path in changed:
-            path = path.resolve() if not path.is_absolute() else path
-            old = self.sources.get(path)
-            if old is None or path.suffix.lower() not in MARKDOWN_SUFFIXES or path.is_symlink() or not path.is_file():
-                return None  # not a post this build has, or no longer a plain file
-            new = read_post(path, old.rel_path, self.config.zone)  # errors are reported as by a full build
-            if any(getattr(new, name) != getattr(old, name) for name in STRUCTURAL_FIELDS):
-                return None
-            new_sources[path] = new
-
-        authors = author_table(self.config)
+        old_posts = {post.source: post for post in self.site.posts}
+        authors, warnings, hits = author_table(self.config), dict(self.warnings), 0
         replacements: dict[int, Post] = {}
-        warnings = dict(self.warnings)
-        hits = 0
         for path, source in new_sources.items():
-            old_post = old_posts[path]
-            key = self.cache.key(source.body)
-            body = self.cache.get(key)
-            if body is None:
-                body = render_markdown(source.body, self.cache.settings)
-                self.cache.put(key, body)
-            else:
-                hits += 1
-            content, summary_html, warnings[path] = post_html(self.config, source, body, self.link_index)
-            post = make_post(self.config, self.site.urls, source, body, content, summary_html, old_post.url, authors, self.link_index)
-            replacements[id(old_post)] = post
-
+            body, cached = self._rendered(source)
+            hits += cached
+            post, warnings[path] = make_post(self.config, self.site.urls, source, body, old_posts[path].url, authors, self.link_index)
+            replacements[id(old_posts[path])] = post
         all_warnings = self._ordered(warnings)
         if self.options.strict and all_warnings:
             raise BuildFailed([w.as_error() for w in all_warnings])
         site = replace_posts(self.site, replacements)
-        urls = {post.url for post in replacements.values()}
-        pages = set()
-        for old_post in old_posts.values():
-            new_post = replacements.get(id(old_post))
-            if new_post is not None:
-                pages |= self._pages_to_render(old_post, new_post)
-        # Everything is rendered before anything is written: a template error writes nothing.
-        files = list(render_pages(site, self.theme, only=pages)) + list(build_feeds(site, showing=urls))
-        if self.options.use_cache and not self.record_forgotten:
-            # The last build's record no longer describes the output: the next `blog build` checks every page.
-            forget_build_record(self.config.root / CACHE_DIR, self.out_dir)
-            self.record_forgotten = True
+        pages = set().union(*(self._pages_to_render(old, replacements[id(old)]) for old in old_posts.values() if id(old) in replacements))
+        edited = {post.url for post in replacements.values()}
+        # Everything is made before anything is written: a template error writes nothing.
+        jobs = [job for job in page_jobs(site, self.theme) if job.url in pages] + [job for job in feed_jobs(site) if shows_any(job, edited)]
+        files = list(make_files(jobs))
+        self._forget_record()
         written = write_in_place(files, self.out_dir)
-
         self.site, self.warnings = site, warnings
         self.sources.update(new_sources)
-        seconds = time.perf_counter() - start
         return BuildReport(
             output_dir=self.out_dir,
             posts=len(site.posts),
@@ -154,9 +123,50 @@ class LiveSite:
             unchanged=written.unchanged,
             warnings=tuple(all_warnings),
             render_stats=RenderStats(hits, len(new_sources) - hits, 1),
-            timings={"quick rebuild": seconds},
+            timings={"quick rebuild": time.perf_counter() - start},
             quick=True,
         )
+
+    def _can_rebuild(self) -> bool:
+        now = self.options.now or datetime.now(timezone.utc)
+        if not self.templates_see_only_small_site or (self.next_due and now >= self.next_due):
+            return False
+        # A plugin's filter or extra files may read any post: no telling what an edit reaches.
+        # The search index is made from the whole site, by the full build.
+        return not self.config.build.plugins and not self.config.search.enabled
+
+    def _edited_posts(self, changed: frozenset[Path]) -> dict[Path, SourcePost] | None:
+        """The changed posts read again, if each is a post this build has whose place in the site
+        is unchanged (STRUCTURAL_FIELDS); else None. Errors are reported as by a full build."""
+        if not changed:
+            return None
+        new_sources: dict[Path, SourcePost] = {}
+        for path in changed:
+            path = path.resolve() if not path.is_absolute() else path
+            old = self.sources.get(path)
+            if old is None or path.suffix.lower() not in MARKDOWN_SUFFIXES or path.is_symlink() or not path.is_file():
+                return None  # not a post this build has, or no longer a plain file
+            new = read_post(path, old.rel_path, self.config.zone)
+            if any(getattr(new, name) != getattr(old, name) for name in STRUCTURAL_FIELDS):
+                return None
+            new_sources[path] = new
+        return new_sources
+
+    def _rendered(self, source: SourcePost) -> tuple[Rendered, bool]:
+        """The post's rendered body, through the Markdown cache; and whether the cache had it."""
+        key = self.cache.key(source.body)
+        body = self.cache.get(key)
+        if body is not None:
+            return body, True
+        body = render_markdown(source.body, self.cache.settings)
+        self.cache.put(key, body)
+        return body, False
+
+    def _forget_record(self) -> None:
+        """The last build's record no longer describes the output: the next `blog build` checks every page."""
+        if self.options.use_cache and not self.record_forgotten:
+            forget_build_record(self.config.root / CACHE_DIR, self.out_dir)
+            self.record_forgotten = True
 
     def _pages_to_render(self, old: Post, new: Post) -> set[str]:
         """The post's own page, and each other page that shows it and whose templates could
@@ -170,9 +180,6 @@ class LiveSite:
             if names is None or changed & names:
                 pages.add(page)
         return pages
-
-    def _posts_by_source(self) -> dict[Path, Post]:
-        return {post.source: post for post in self.site.posts}
 
     def _ordered(self, warnings: dict[Path | None, list[BuildWarning]]) -> list[BuildWarning]:
         """Warnings in the order a full build reports them (posts in load order)."""

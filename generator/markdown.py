@@ -21,8 +21,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import markdown_it
-import mdit_py_plugins
 import pygments
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, unescapeAll
@@ -39,10 +37,6 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from generator.text import without_unwanted_characters
-
-# Bump whenever a change to this module changes the output for the same body,
-# so cached renders made by the previous code are not reused.
-MARKDOWN_REVISION = 4
 
 # `<!--more-->` alone on a line ends the summary; spaces and case are tolerated.
 _MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
@@ -128,18 +122,10 @@ def render_markdown(body: str, settings: MarkdownSettings = MarkdownSettings()) 
 
 
 def renderer_key(settings: MarkdownSettings) -> str:
-    """A string that changes whenever the output of render_markdown could change
-    for the same body: the settings, the versions of markdown-it-py,
-    mdit-py-plugins and pygments, and MARKDOWN_REVISION. Part of the cache key."""
+    """The settings as a string, part of the cache key. The code and library versions the
+    output also depends on are in the key too, through code_digest.generator_digest."""
     # Every settings field is included, so a field added later is too.
-    fields = ",".join(
-        f"{field.name}={getattr(settings, field.name)!r}" for field in dataclasses.fields(settings)
-    )
-    return (
-        f"markdown-rev={MARKDOWN_REVISION};markdown-it-py={markdown_it.__version__};"
-        f"mdit-py-plugins={mdit_py_plugins.__version__};pygments={pygments.__version__};"
-        f"{fields}"
-    )
+    return ",".join(f"{field.name}={getattr(settings, field.name)!r}" for field in dataclasses.fields(settings))
 
 
 def highlight_css(light_style: str = "default", dark_style: str = "monokai") -> str:

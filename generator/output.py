@@ -1,9 +1,19 @@
-"""The value every rendering stage returns and the writer consumes: one file of the built site."""
+"""What the rendering stages hand the writer: files of the built site, and jobs that make them.
+
+A `Job` is one file still to be made (a page from a template, or a feed) with everything
+it is made from. The incremental machinery (fingerprint.PageReuse) filters jobs: one whose
+inputs did not change since the last build is marked to be copied from that build's output
+instead of made. `make_files` turns jobs into `OutputFile`s as the writer asks for them.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from generator.errors import BuildFailed, ContentError
 
@@ -20,41 +30,87 @@ class OutputFile:
         return self.copy_from or self.source
 
 
+@dataclass(frozen=True)
+class Job:
+    """One page or feed to make. `context` (what the template or feed is made from, and what
+    its fingerprint hashes) is computed when first asked for, so filtering jobs by `url`
+    costs nothing for the ones left out."""
+
+    path: PurePosixPath  # in the output folder
+    template: str  # the page's template, or the feed's file name ("atom.xml")
+    url: str  # the page's site path (a feed: its folder)
+    source: Path | None  # the post behind it, for error messages
+    make_context: Callable[[], dict[str, Any]] = dict
+    make: Callable[[Job], bytes] = lambda job: b""  # renders the template or writes the feed
+    reuse_from: Path | None = None  # the last build's file, when nothing it is made from changed
+
+    @cached_property
+    def context(self) -> dict[str, Any]:
+        return self.make_context()
+
+    def reused(self, previous: Path) -> Job:
+        return replace(self, reuse_from=previous)
+
+    def output(self) -> OutputFile:
+        if self.reuse_from is not None:
+            return OutputFile(self.path, None, self.source, copy_from=self.reuse_from)
+        return OutputFile(self.path, self.make(self), self.source)
+
+
+# After this many errors from one template in post pages (one broken template breaks every post),
+# the rest are not tried; a list page's template error is reported once.
+MAX_ERRORS_PER_TEMPLATE = 20
+
+
+def make_files(jobs: Iterable[Job]) -> Iterator[OutputFile]:
+    """Each job's file, one at a time as the writer asks (a big site's HTML is never all in
+    memory). Template errors are collected and raised together once every job was tried."""
+    errors: list[ContentError] = []
+    failed: Counter[str] = Counter()
+    for job in jobs:
+        limit = MAX_ERRORS_PER_TEMPLATE if job.source is not None else 1
+        if failed[job.template] >= limit:
+            continue
+        try:
+            yield job.output()
+        except ContentError as exc:
+            errors.append(exc)
+            failed[job.template] += 1
+    if errors:
+        raise BuildFailed(errors)
+
+
 class CollisionGuard:
-    """Refuses a second output for a path already written in this build (case-folded)."""
+    """Refuses a second output for a path already seen in this build (paths compared
+    case-folded: macOS and Windows checkouts would merge them)."""
 
     def __init__(self) -> None:
         # Path and source only: keeping the OutputFile would keep every page's bytes until the end.
         self.seen: dict[str, OutputFile] = {}
 
-    def admit(self, file: OutputFile) -> None:
+    def collision(self, file: OutputFile) -> ContentError | None:
+        """The error naming both sources if `file`'s path was seen already; else None, and it is now."""
         key = str(file.path).casefold()
         first = self.seen.get(key)
         if first is not None:
-            raise BuildFailed([_collision(first, file)])
+            names = " and ".join(str(f.source) if f.source else "the generator" for f in (first, file))
+            return ContentError(
+                f"two outputs would be written to /{file.path}: {names}",
+                file.source or first.source,
+                hint="give one of them another slug (slug: in the front matter) or change build.permalink",
+            )
         self.seen[key] = OutputFile(file.path, None, file.source)
+        return None
+
+    def admit(self, file: OutputFile) -> None:
+        error = self.collision(file)
+        if error is not None:
+            raise BuildFailed([error])
 
 
-def _collision(first: OutputFile, file: OutputFile) -> ContentError:
-    names = " and ".join(str(f.source) if f.source else "the generator" for f in (first, file))
-    return ContentError(
-        f"two outputs would be written to /{file.path}: {names}",
-        file.source or first.source,
-        hint="give one of them another slug (slug: in the front matter) or change build.permalink",
-    )
-
-
-def check_collisions(files: list[OutputFile]) -> None:
-    """Two outputs for one path is a content error naming both sources.
-
-    Paths are compared case-folded: macOS and Windows checkouts would merge them.
-    """
-    seen: dict[str, OutputFile] = {}
-    errors = []
-    for file in files:
-        key = str(file.path).casefold()
-        first = seen.setdefault(key, file)
-        if first is not file:
-            errors.append(_collision(first, file))
+def check_collisions(files: Iterable[OutputFile]) -> None:
+    """Every collision among `files`, reported together."""
+    guard = CollisionGuard()
+    errors = [error for file in files if (error := guard.collision(file)) is not None]
     if errors:
         raise BuildFailed(errors)

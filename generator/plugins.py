@@ -26,7 +26,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from generator.config import key_line
+from generator.config import Config
 from generator.errors import ConfigError, ContentError
 from generator.output import OutputFile
 from generator.urls import alias_problem, output_path
@@ -43,7 +43,7 @@ class Plugin:
     source: bytes  # for fingerprints
 
 
-def load_plugins(config) -> tuple[Plugin, ...]:
+def load_plugins(config: Config) -> tuple[Plugin, ...]:
     return tuple(_load(config, name) for name in config.build.plugins)
 
 
@@ -75,13 +75,13 @@ def plugin_files(site, plugins: tuple[Plugin, ...]) -> Iterator[OutputFile]:
             raise ContentError(f"plugin {plugin.name}: extra_files failed: {type(exc).__name__}: {exc}", plugin.path, _line_in(exc, plugin.path))
 
 
-def _load(config, name: str) -> Plugin:
+def _load(config: Config, name: str) -> Plugin:
     path = config.root / PLUGINS_DIR / f"{name}.py"
     if not path.is_file():
         raise ConfigError(
             f"build.plugins: no plugin {name!r} ({PLUGINS_DIR}/{name}.py does not exist)",
             config.root / "site.toml",
-            key_line(config, ["build", "plugins"]),
+            config.key_line("build", "plugins"),
             key="build.plugins",
         )
     module = _import(name, path)

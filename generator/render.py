@@ -1,4 +1,4 @@
-"""Stage: Site + Theme -> list[OutputFile], one small function per kind of page.
+"""Stage: Site + Theme -> page jobs (output.Job), one small method per kind of page.
 
 Post bodies reach templates as already-rendered HTML (`post.content`); they are
 never compiled as templates, so `{{ ... }}` in a post stays text. Template errors
@@ -8,16 +8,16 @@ become ContentErrors naming the template and line, and the post being rendered.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from generator.errors import BuildFailed, ContentError
-from generator.fingerprint import Fingerprints, PageReuse
-from generator.output import OutputFile
+from generator.errors import ContentError
+from generator.output import Job
 from generator.paginate import paginate
 from generator.site import Group, Post, Site
 from generator.theme import Theme
@@ -33,50 +33,32 @@ class FeedLink:
     url: str  # site path
 
 
-def render_redirects(site: Site, theme: Theme, reuse: PageReuse | None = None, fingerprints: Fingerprints | None = None) -> Iterator[OutputFile]:
+def redirect_jobs(site: Site, theme: Theme) -> Iterator[Job]:
     """A small page at each post's old URLs (front-matter `aliases`) that sends readers and
     search engines to the post. Kept apart from the pages: the sitemap does not list them."""
-    renderer = _Renderer(site, theme, reuse or PageReuse({}, None), fingerprints or Fingerprints(site, theme))
+    pages = _Pages(site, theme)
     for post in site.posts:
         for alias in post.aliases:
-            yield renderer.page("redirect.html", alias, post.source, target=post.url)
+            yield pages.job("redirect.html", alias, post.source, lambda post=post: {"target": post.url})
 
 
-def render_pages(
-    site: Site,
-    theme: Theme,
-    reuse: PageReuse | None = None,
-    fingerprints: Fingerprints | None = None,
-    only: set[str] | None = None,
-) -> Iterator[OutputFile]:
-    """Every HTML page of the site, one at a time (the writer stores each as it comes, so
-    the whole site's HTML is never in memory at once); with `reuse`, pages whose inputs did
-    not change are taken from the previous output instead of being rendered. With `only`
-    (site paths), just those pages, always rendered: live.py knows which pages an edit
-    reaches. Template errors are collected and raised together once every page has been tried."""
-    if only is None:
-        renderer = _Renderer(site, theme, reuse or PageReuse({}, None), fingerprints or Fingerprints(site, theme))
-    else:
-        renderer = _Renderer(site, theme, PageReuse({}, None), None, only)
-    errors: list[ContentError] = []
-    for kind in (renderer.index_pages, renderer.post_pages, renderer.tag_pages, renderer.author_pages, renderer.other_pages):
-        try:
-            yield from kind()
-        except ContentError as exc:
-            errors.append(exc)
-        except BuildFailed as exc:
-            errors.extend(exc.errors)  # type: ignore[arg-type]
-    if errors:
-        raise BuildFailed(errors)  # type: ignore[arg-type]
+def page_jobs(site: Site, theme: Theme) -> Iterator[Job]:
+    """Every HTML page of the site, as jobs in a fixed order: home and its pages, posts, tags,
+    authors, archive, 404, search. output.make_files renders them."""
+    pages = _Pages(site, theme)
+    yield from pages.index_pages()
+    yield from pages.post_pages()
+    yield from pages.tag_pages()
+    yield from pages.author_pages()
+    yield from pages.other_pages()
 
 
-class _Renderer:
-    def __init__(self, site: Site, theme: Theme, reuse: PageReuse, fingerprints: Fingerprints | None, only: set[str] | None = None):
+class _Pages:
+    """Makes the jobs of one site's pages, and renders each with the theme when asked."""
+
+    def __init__(self, site: Site, theme: Theme):
         self.site = site
-        self.only = only
         self.theme = theme
-        self.reuse = reuse
-        self.fingerprints = fingerprints
         self.globals = {
             "site": site,
             "config": site.config,
@@ -86,93 +68,84 @@ class _Renderer:
         image = site.config.site.image
         self.default_image = (image if "://" in image else site.urls.absolute("/" + image.lstrip("/"))) if image else None
 
-    def page(self, template_name: str, site_path: str, source: Path | None = None, **context: Any) -> OutputFile:
-        context.setdefault("feeds", self.site_feeds)
-        context.setdefault("social_image", self.default_image)
-        context["page_url"] = site_path
-        path = output_path(site_path)
-        if self.fingerprints is not None:
-            unchanged = self.reuse.unchanged(path, self.fingerprints.page(template_name, site_path, context), source)
-            if unchanged is not None:
-                return unchanged
+    def job(self, template: str, site_path: str, source: Path | None, context: Callable[[], dict[str, Any]]) -> Job:
+        def full_context() -> dict[str, Any]:
+            values = context()
+            values.setdefault("feeds", self.site_feeds)
+            values.setdefault("social_image", self.default_image)
+            values["page_url"] = site_path
+            return values
+
+        return Job(output_path(site_path), template, site_path, source, full_context, self.render)
+
+    def render(self, job: Job) -> bytes:
+        """The page's HTML; a template problem is a ContentError naming the template line and the page."""
         try:
-            template = self.theme.env.get_template(template_name)
-            text = template.render(self.globals, **context)
+            template = self.theme.env.get_template(job.template)
+            text = template.render(self.globals, **job.context)
         except jinja2.TemplateSyntaxError as exc:
-            raise ContentError(f"template syntax error: {exc.message}", _template_path(exc.filename), exc.lineno)
+            raise ContentError(f"template syntax error: {exc.message}", _template_path(exc.filename), exc.lineno) from exc
         except ContentError:
             raise  # a template file the loader could not read, already named
         except jinja2.TemplateNotFound as exc:
             # Named by an {% include %} or {% extends %}: point at that line, not only at the page.
             path, line = _template_frame(exc)
-            raise ContentError(f"template {exc.name!r} not found in the site's templates/ or the theme{self._rendering(source, site_path)}", path or source, line)
+            where = self._rendering(job)
+            raise ContentError(f"template {exc.name!r} not found in the site's templates/ or the theme{where}", path or job.source, line) from exc
         except Exception as exc:  # a template that raises at render time: name the template line and the page
             path, line = _template_frame(exc)
-            raise ContentError(f"template error{self._rendering(source, site_path)}: {type(exc).__name__}: {exc}", path or source, line)
-        return OutputFile(path, text.encode("utf-8"), source)
+            raise ContentError(f"template error{self._rendering(job)}: {type(exc).__name__}: {exc}", path or job.source, line) from exc
+        return text.encode("utf-8")
 
-    def _rendering(self, source: Path | None, site_path: str) -> str:
-        return f" while rendering {_relative(source, self.site.config.root) if source else site_path}"
+    def _rendering(self, job: Job) -> str:
+        return f" while rendering {_relative(job.source, self.site.config.root) if job.source else job.url}"
 
-    def wanted(self, site_path: str) -> bool:
-        return self.only is None or site_path in self.only
-
-    def index_pages(self) -> Iterator[OutputFile]:
+    def index_pages(self) -> Iterator[Job]:
         for pager in paginate(self.site.posts, self.site.config.build.posts_per_page, "/"):
-            if self.wanted(pager.url):
-                yield self.page("index.html", pager.url, pager=pager, posts=pager.items, structured_data=blog_structured_data(self.site))
+            yield self.job(
+                "index.html", pager.url, None,
+                lambda pager=pager: {"pager": pager, "posts": pager.items, "structured_data": blog_structured_data(self.site)},
+            )
 
-    def post_pages(self) -> Iterator[OutputFile]:
-        errors = []
+    def post_pages(self) -> Iterator[Job]:
         for post in self.site.posts:
-            if not self.wanted(post.url):
-                continue
-            older, newer = self.site.neighbours[post.url]
-            try:
-                yield self.page(
-                    "post.html",
-                    post.url,
-                    post.source,
-                    post=post,
-                    content=Markup(post.content),
-                    older=older,
-                    newer=newer,
-                    related=self.site.related.get(post.url, ()),
-                    structured_data=post_structured_data(self.site, post),
-                    social_image=post.image or self.default_image,
-                )
-            except ContentError as exc:
-                errors.append(exc)
-                if len(errors) >= 20:  # one broken template breaks every post: stop repeating it
-                    break
-        if errors:
-            raise BuildFailed(errors)  # type: ignore[arg-type]
+            yield self.job("post.html", post.url, post.source, lambda post=post: self.post_context(post))
 
-    def tag_pages(self) -> Iterator[OutputFile]:
-        if self.wanted("/tags/"):
-            yield self.page("tags.html", "/tags/", tags=self.site.tags)
+    def post_context(self, post: Post) -> dict[str, Any]:
+        older, newer = self.site.neighbours[post.url]
+        return {
+            "post": post,
+            "content": Markup(post.content),
+            "older": older,
+            "newer": newer,
+            "related": self.site.related.get(post.url, ()),
+            "structured_data": post_structured_data(self.site, post),
+            "social_image": post.image or self.default_image,
+        }
+
+    def tag_pages(self) -> Iterator[Job]:
+        yield self.job("tags.html", "/tags/", None, lambda: {"tags": self.site.tags})
         for group in self.site.tags:
-            yield from self.group_pages("tag.html", group, tag=group.key)
+            yield from self.group_pages("tag.html", group, "tag")
 
-    def author_pages(self) -> Iterator[OutputFile]:
-        if self.wanted("/authors/"):
-            yield self.page("authors.html", "/authors/", authors=self.site.authors)
+    def author_pages(self) -> Iterator[Job]:
+        yield self.job("authors.html", "/authors/", None, lambda: {"authors": self.site.authors})
         for group in self.site.authors:
-            yield from self.group_pages("author.html", group, author=group.key)
+            yield from self.group_pages("author.html", group, "author")
 
-    def group_pages(self, template: str, group: Group, **context: Any) -> Iterator[OutputFile]:
+    def group_pages(self, template: str, group: Group, name: str) -> Iterator[Job]:
         feeds = self.site_feeds + group_feed_links(self.site, group)
         for pager in paginate(group.posts, self.site.config.build.posts_per_page, group.key.url):
-            if self.wanted(pager.url):
-                yield self.page(template, pager.url, pager=pager, posts=pager.items, feeds=feeds, **context)
+            yield self.job(
+                template, pager.url, None,
+                lambda pager=pager: {"pager": pager, "posts": pager.items, "feeds": feeds, name: group.key},
+            )
 
-    def other_pages(self) -> Iterator[OutputFile]:
-        if self.wanted("/archive/"):
-            yield self.page("archive.html", "/archive/", archive=self.site.archive)
-        if self.wanted("/404.html"):
-            yield self.page("404.html", "/404.html")
-        if self.site.config.search.enabled and self.wanted("/search/"):
-            yield self.page("search.html", "/search/")
+    def other_pages(self) -> Iterator[Job]:
+        yield self.job("archive.html", "/archive/", None, lambda: {"archive": self.site.archive})
+        yield self.job("404.html", "/404.html", None, dict)
+        if self.site.config.search.enabled:
+            yield self.job("search.html", "/search/", None, dict)
 
 
 def post_structured_data(site: Site, post: Post) -> dict:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.config import Config, key_line
+from generator.config import Config
 from generator.errors import ConfigError, ContentError
 
 INDEX_DIR = "pagefind"
@@ -29,7 +29,7 @@ def require_indexer(config: Config) -> None:
         raise ConfigError(
             "search.enabled: search needs Pagefind, which is not installed",
             config.root / "site.toml",
-            key_line(config, ["search", "enabled"]),
+            config.key_line("search", "enabled"),
             key="search.enabled",
             hint=INSTALL_HINT,
         )

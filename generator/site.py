@@ -1,92 +1,32 @@
 """Stage: list[SourcePost] + their Rendered bodies + Config -> Site.
 
 Everything the templates and feeds need, computed once: posts newest first with
-their URLs, tags, authors, the archive by year and month, neighbours and related
-posts. No I/O and no rendering happens here.
+their URLs (each made by post.py), tags, authors, the archive by year and month,
+neighbours and related posts. Nothing is rendered or written here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
-import re
-import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
-
-from slugify import slugify
+from functools import cached_property
+from typing import Any
 
 from generator.config import Config
 from generator.content import Asset, SourcePost
 from generator.errors import BuildFailed, BuildWarning, ContentError
-from generator.images import responsive_html
-from generator.links import LinkIndex, line_in_body, resolve_links
-from generator.markdown import Heading, Rendered
-from generator.urls import Urls, author_path, output_path, permalink, safe_segment, tag_path
+from generator.links import LinkIndex
+from generator.markdown import Rendered
+from generator.post import Author, Post, Tag, author_table, make_post, stable_id, tag_slug
+from generator.urls import Urls, permalink
+
+# Post and its parts are defined in post.py; the rest of the build takes them from here.
+__all__ = ["Author", "Group", "Post", "Site", "Tag", "Year", "assemble_site", "replace_posts", "select_posts", "stable_id", "tag_slug"]
 
 
 RELATED_WINDOW = 25
-
-
-@dataclass(frozen=True)
-class Author:
-    key: str  # the [authors.*] key, or a slug of a plain name
-    name: str
-    url: str  # site path of the author's page
-    website: str | None = None
-    email: str | None = None
-    bio: str | None = None
-    avatar: str | None = None
-
-
-@dataclass(frozen=True)
-class Tag:
-    name: str
-    slug: str
-    url: str
-
-
-@dataclass(frozen=True)
-class Post:
-    source: Path
-    rel_path: PurePosixPath
-    title: str
-    date: datetime
-    updated: datetime | None
-    slug: str
-    url: str  # site path, "/2026/11/hello/"
-    id: str  # stable: feed entry ids and comment threads
-    tags: tuple[Tag, ...]
-    authors: tuple[Author, ...]
-    summary: str | None  # plain text from the front matter, for meta tags and social cards
-    summary_html: str  # the part before <!--more-->, or the first paragraph
-    content_utf8: bytes  # the whole body as HTML, UTF-8 (a third of a str's size for most posts); see `content`
-    has_more: bool
-    toc: tuple[Heading, ...]
-    word_count: int
-    reading_time: int  # minutes
-    image: str | None  # site path or absolute URL
-    draft: bool
-    comments: bool
-    extra: dict[str, Any] = field(compare=False, hash=False)
-    aliases: tuple[str, ...] = ()  # old site paths that redirect here
-
-    @property
-    def content(self) -> str:
-        """The whole body as HTML."""
-        return self.content_utf8.decode("utf-8")
-
-    @property
-    def output_path(self) -> PurePosixPath:
-        return output_path(self.url)
-
-    @property
-    def author(self) -> Author | None:
-        return self.authors[0] if self.authors else None
 
 
 @dataclass(frozen=True)
@@ -143,9 +83,9 @@ def assemble_site(
     warnings: list[BuildWarning] = []
     posts = []
     for source, body in zip(sources, rendered):
-        content, summary_html, post_warnings = post_html(config, source, body, index)
+        post, post_warnings = make_post(config, urls, source, body, site_paths[id(source)], authors, index)
         warnings.extend(post_warnings)
-        posts.append(make_post(config, urls, source, body, content, summary_html, site_paths[id(source)], authors, index))
+        posts.append(post)
     posts.sort(key=lambda p: (p.date, p.url), reverse=True)
     _check_unique_urls(posts)
     return (
@@ -163,53 +103,6 @@ def assemble_site(
         warnings,
         index,
     )
-
-
-def post_html(config: Config, source: SourcePost, body: Rendered, index: LinkIndex) -> tuple[bytes, str, list[BuildWarning]]:
-    """A post's final HTML (links resolved, pictures responsive), its summary, and its warnings."""
-    content, summary_html, warnings = resolve_links(body, source, index)
-    content = responsive_html(content, config.posts_dir, index.assets, index.urls.base_path)
-    return content, summary_html, warnings + content_warnings(source, body, index)
-
-
-# Longer descriptions are cut by social cards (Twitter/X, Mastodon, Slack) and search results.
-SOCIAL_CARD_SUMMARY = 200
-
-# An <img> written as raw HTML without an alt attribute (alt="" marks a decorative image: fine).
-_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt\s*=)[^>]*>", re.IGNORECASE)
-
-
-def content_warnings(source: SourcePost, body: Rendered, index: LinkIndex) -> list[BuildWarning]:
-    """What a reader or a feed reader would miss, besides broken links (links.py): a
-    front-matter image that is not there, images without alt text, a summary too long for
-    social cards or none at all, no tags.
-    Errors under --strict, so CI can hold posts to them."""
-    found = []
-    if source.image and index.image_url(source) is None:
-        found.append(BuildWarning(f"image: {source.image!r} is neither a file beside the posts nor an http(s) URL", source.source))
-    for reference in body.references:
-        if reference.is_image and not reference.alt.strip():
-            found.append(BuildWarning(
-                f"image without alt text: {reference.url} (write ![what it shows]({reference.url}))",
-                source.source,
-                source.body_line + reference.line - 1,
-            ))
-    for tag in _IMG_WITHOUT_ALT.findall(body.html) if b"<img" in body.html_utf8 else ():
-        found.append(BuildWarning(f"image without alt text: {tag[:80]} (add alt=\"...\")", source.source, line_in_body(source, tag)))
-    if source.summary and len(source.summary) > SOCIAL_CARD_SUMMARY:
-        found.append(BuildWarning(
-            f"summary: {len(source.summary)} characters; social cards and search results cut it after about {SOCIAL_CARD_SUMMARY}",
-            source.source,
-        ))
-    if not source.tags:
-        found.append(BuildWarning("no tags: the post is on no tag page and in no tag feed; add tags: [...]", source.source))
-    if not source.summary and not body.has_more:
-        found.append(BuildWarning(
-            "no summary: lists, feeds and social cards show the first paragraph; add summary: to the front matter "
-            "or a <!--more--> line after the introduction",
-            source.source,
-        ))
-    return found
 
 
 def replace_posts(site: Site, replacements: dict[int, Post]) -> Site:
@@ -241,74 +134,6 @@ def replace_posts(site: Site, replacements: dict[int, Post]) -> Site:
     )
 
 
-def make_post(config, urls, source, body, content, summary_html, url, authors, index) -> Post:
-    return Post(
-        source=source.source,
-        rel_path=source.rel_path,
-        title=source.title,
-        date=source.date,
-        updated=source.updated,
-        slug=source.slug,
-        url=url,
-        id=source.pinned_id or stable_id(urls.host, source.date, source.slug),
-        tags=tuple(Tag(name, tag_slug(name), tag_path(tag_slug(name))) for name in source.tags),
-        authors=tuple(_author(name, authors) for name in source.authors),
-        summary=source.summary,
-        summary_html=summary_html,
-        content_utf8=content,
-        has_more=body.has_more,
-        toc=body.toc,
-        word_count=body.word_count,
-        reading_time=max(1, math.ceil(body.word_count / config.build.words_per_minute)),
-        image=index.image_url(source) if source.image else None,
-        draft=source.draft,
-        comments=source.comments,
-        extra=source.extra,
-        aliases=source.aliases,
-    )
-
-
-def stable_id(host: str, date: datetime, slug: str) -> str:
-    """A tag: URI (RFC 4151) from the domain, the post's date and slug: unchanged by edits and rebuilds."""
-    return f"tag:{host},{date:%Y-%m-%d}:{slug}"
-
-
-@lru_cache(maxsize=4096)
-def tag_slug(name: str) -> str:
-    """URL-safe, ASCII slug of a tag; tags made only of punctuation still get a working URL.
-    Tags that differ only in case share a page; "C++" and "C#" do not, although both slugify
-    to "c": a tag with punctuation or symbols the slug drops gets a short digest of its name."""
-    slug = slugify(name, max_length=100)
-    if not slug:
-        slug = "tag-" + "-".join(f"{ord(ch):x}" for ch in name.strip())[:60]
-    elif any(unicodedata.category(ch)[0] in "PS" and ch not in "-_.'" for ch in name):
-        slug += "-" + hashlib.blake2b(name.strip().casefold().encode("utf-8"), digest_size=3).hexdigest()
-    return safe_segment(slug, "tag")
-
-
-def author_table(config: Config) -> dict[str, Author]:
-    return {
-        key.casefold(): Author(
-            key=key,
-            name=entry.name,
-            url=author_path(key),
-            website=entry.url,
-            email=entry.email,
-            bio=entry.bio,
-            avatar=entry.avatar,
-        )
-        for key, entry in config.authors.items()
-    }
-
-
-def _author(name: str, table: dict[str, Author]) -> Author:
-    known = table.get(name.casefold())
-    if known is not None:
-        return known
-    key = safe_segment(slugify(name, max_length=100) or "author-" + "-".join(f"{ord(ch):x}" for ch in name)[:40], "author")
-    return Author(key=key, name=name, url=author_path(key))
-
-
 def _check_unique_urls(posts: list[Post]) -> None:
     first_by_url: dict[str, Post] = {}
     errors = []
@@ -327,7 +152,7 @@ def _check_unique_urls(posts: list[Post]) -> None:
         raise BuildFailed(errors)
 
 
-def _group(posts: list[Post], members) -> tuple[Group, ...]:
+def _group(posts: list[Post], members: Callable[[Post], Iterable[Tag | Author]]) -> tuple[Group, ...]:
     """Group posts by each tag (or author) they carry; groups sorted by name, posts newest first."""
     by_key: dict[str, list[Post]] = defaultdict(list)
     first: dict[str, Tag | Author] = {}

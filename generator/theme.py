@@ -19,12 +19,11 @@ import babel
 import babel.dates
 import jinja2
 
-from generator.code_digest import BUILTIN_THEMES
 from generator.errors import ConfigError, ContentError, decode_utf8
-from generator.plugins import plugins_digest
+from generator.config import Config
+from generator.plugins import Plugin, plugins_digest
 from generator.urls import Urls
 
-BUILTIN_THEME_DIRS = BUILTIN_THEMES
 
 
 @dataclass(frozen=True)
@@ -34,17 +33,6 @@ class Theme:
     env: jinja2.Environment
     static_dirs: tuple[Path, ...]  # later ones win: the theme's, then the site's
     plugins_digest: str = ""  # of the site's plugins, whose filters every page may use
-
-
-def find_theme_dir(config) -> Path | None:
-    name = config.build.theme
-    if "/" in name or "\\" in name or name.startswith("."):
-        return None
-    for base in (config.root / "themes", *BUILTIN_THEME_DIRS):
-        candidate = base / name
-        if (candidate / "templates").is_dir():
-            return candidate
-    return None
 
 
 class TemplateFolderLoader(jinja2.FileSystemLoader):
@@ -72,11 +60,11 @@ class TemplateFolderLoader(jinja2.FileSystemLoader):
         return [Path(folder, *jinja2.loaders.split_template_path(template)) for folder in self.searchpath]
 
 
-def load_theme(config, urls: Urls, plugins: tuple = ()) -> Theme:
+def load_theme(config: Config, urls: Urls, plugins: tuple[Plugin, ...] = ()) -> Theme:
     """The Jinja environment for the site's templates over the theme's, with the built-in
     filters and those of the site's plugins (plugins.py)."""
-    directory = find_theme_dir(config)
-    if directory is None:  # load_config has checked this; a theme deleted since is still an error
+    directory = config.theme_dir
+    if not (directory / "templates").is_dir():  # load_config has checked this; a theme deleted since is still an error
         raise ConfigError(f"build.theme: no theme named {config.build.theme!r}", config.root / "site.toml", key="build.theme")
     theme_loader = TemplateFolderLoader(directory / "templates")
     loader = jinja2.ChoiceLoader(

@@ -50,7 +50,6 @@ from generator.config import Config, load_config
 from generator.content import IGNORED_NAME
 from generator.errors import BuildFailed, ContentError, SiteError
 from generator.live import LiveSite
-from generator.theme import find_theme_dir
 
 DEBOUNCE_SECONDS = 0.05  # editors' atomic saves and git's bursts arrive within milliseconds
 MAX_WAIT_SECONDS = 2.0  # a stream of events that never pauses still gets a rebuild this often
@@ -180,7 +179,7 @@ class SiteWatcher:
         if config is not None:
             self._output_dir = config.output_dir
         folders = [self.root / name for name in SITE_FOLDERS]
-        theme_dir = find_theme_dir(config) if config is not None else None
+        theme_dir = config.theme_dir if config is not None else None
         if theme_dir is not None:
             folders.append(theme_dir.resolve())
         elif self._recursive:  # site.toml is broken: keep watching the theme we had

@@ -10,7 +10,6 @@ import pytest
 from markdown_it.utils import read_fixture_file
 
 from generator.markdown import (
-    MARKDOWN_REVISION,
     Heading,
     MarkdownSettings,
     Reference,
@@ -335,18 +334,6 @@ def test_renderer_key_changes_with_every_setting():
         changed = (not value) if isinstance(value, bool) else value + 1
         keys.add(renderer_key(dataclasses.replace(base, **{field.name: changed})))
     assert len(keys) == 1 + len(dataclasses.fields(base))
-
-
-def test_renderer_key_names_versions_and_revision():
-    import markdown_it
-    import mdit_py_plugins
-    import pygments
-
-    key = renderer_key(MarkdownSettings())
-    assert key == renderer_key(MarkdownSettings())
-    for version in (markdown_it.__version__, mdit_py_plugins.__version__, pygments.__version__):
-        assert version in key
-    assert f"markdown-rev={MARKDOWN_REVISION}" in key
 
 
 def test_highlight_css_has_light_rules_and_dark_rules_in_media_query():
