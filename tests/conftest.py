@@ -30,7 +30,7 @@ import sys
 import tempfile
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -41,7 +41,7 @@ from generator.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
 # "Now" for builds called directly: after every sample post, before the year 2099.
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 # Debian's chromium for the browser tests, started as this machine needs (no sandbox as root,
 # no background requests to Google's hosts, which a closed network refuses).
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)

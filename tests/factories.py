@@ -22,14 +22,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from conftest import DEFAULT_CONFIG, NOW
+
 from generator.config import Config
 from generator.content import Asset, SourcePost, parse_date
 from generator.links import LinkIndex
 from generator.markdown import Heading, Reference, Rendered
 from generator.site import Site, assemble_site, select_posts
 from generator.urls import Urls
-
-from conftest import DEFAULT_CONFIG, NOW
 
 
 def make_config(toml: str | None = None, **tables: dict[str, Any]) -> Config:
@@ -129,7 +129,7 @@ def assemble_all(
     config = make_config() if config is None else config
     every = tuple(sources)
     chosen = select_posts(every, drafts=drafts, future=future, now=now)
-    by_source = dict(zip(map(id, every), bodies)) if bodies is not None else {}
+    by_source = dict(zip(map(id, every), bodies, strict=True)) if bodies is not None else {}
     bodies_chosen = [by_source[id(s)] if id(s) in by_source else body_of(s) for s in chosen]
     return assemble_site(config, chosen, bodies_chosen, every, assets, Urls(config.site.base_url))
 

@@ -9,9 +9,6 @@ from __future__ import annotations
 import email.utils
 import json
 import re
-import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,12 +16,8 @@ from urllib.parse import urlsplit
 
 import feedparser
 import pytest
+from conftest import build_site, copy_real_corpus
 
-from generator.build import BuildOptions, build
-
-REPO = Path(__file__).resolve().parents[2]
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
-RUST_BLOG = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "rust-blog"
 ATOM = "{http://www.w3.org/2005/Atom}"
 # What a reader can follow from anywhere: a URL with a scheme (http:, mailto:, tel:, data:, and
 # the Rust blog's "mail-to:" typo), or "//host/x", which keeps the reader's own scheme.
@@ -64,11 +57,6 @@ def _assert_published_html(where: object, html: str) -> int:
     assert relative == [], (where, relative[:10])
     assert not any(MORE_MARKER.match(comment) for comment in parsed.comments), where
     return len(parsed.urls)
-
-
-def _site_build(site: Path, out: Path, now) -> Path:
-    build(BuildOptions(site_dir=site, out_dir=out, jobs=1, now=now, use_cache=False))
-    return out
 
 
 def _parse_as_written(feed_path: Path) -> feedparser.FeedParserDict:
@@ -172,11 +160,9 @@ def test_sample_blog_publishes_no_more_marker(sample_build):
     _assert_no_more_marker_anywhere(sample_build.out)
 
 
-@pytest.mark.skipif(not MAKE_CORPUS.exists(), reason="../shared/bench/make_corpus.py is not beside the project")
-def test_generated_corpus_feeds_satisfy_feedparser(tmp_path, build_now):
-    site = tmp_path / "corpus"
-    subprocess.run([sys.executable, str(MAKE_CORPUS), "--posts", "300", "--out", str(site)], check=True, capture_output=True)
-    out = _site_build(site, tmp_path / "out", build_now)
+def test_generated_corpus_feeds_satisfy_feedparser(tmp_path, build_now, corpus):
+    site = corpus(300)
+    out = build_site(site, tmp_path / "out", now=build_now)
     feeds = _xml_feeds(out)
     assert len(feeds) > 50
     total = sum(_check_reader_view(out, feed, "https://blog.example.com/") for feed in feeds)
@@ -189,18 +175,13 @@ def test_generated_corpus_feeds_satisfy_feedparser(tmp_path, build_now):
 
 
 @pytest.fixture(scope="module")
-def rust_blog_build(tmp_path_factory, build_now) -> Path:
-    """The Rust blog's posts built with the corpus's site.toml: its permalink has the day, which
-    keeps apart the posts that share a month and a slug (see test_build_e2e)."""
-    if not (RUST_BLOG / "posts").is_dir():
-        pytest.skip(f"the Rust blog corpus is not beside the project ({RUST_BLOG}): ../shared/corpora/rust-blog")
-    site = tmp_path_factory.mktemp("rust-blog") / "site"
-    shutil.copytree(RUST_BLOG / "posts", site / "posts")
-    shutil.copy(RUST_BLOG / "site.toml", site / "site.toml")
+def rust_blog_build(tmp_path_factory, build_now, real_corpus) -> Path:
+    """The Rust blog's posts (the real corpus; skipped without it) built with the corpus's
+    site.toml: its permalink has the day, which keeps apart the posts that share a month and
+    a slug (see test_build_e2e)."""
+    site = copy_real_corpus(tmp_path_factory.mktemp("rust-blog") / "site")
     assert "{day}" in (site / "site.toml").read_text(encoding="utf-8")
-    out = site.parent / "out"
-    build(BuildOptions(site_dir=site, out_dir=out, jobs=2, now=build_now, use_cache=False))
-    return out
+    return build_site(site, site.parent / "out", jobs=2, now=build_now)
 
 
 def test_rust_blog_feeds_hold_no_relative_url(rust_blog_build):
@@ -222,10 +203,10 @@ def test_ids_survive_rebuilds_and_edits(tmp_path, site_writer, build_now):
         f"posts/2026-0{i}-0{i}-post-{i}.md": f"---\ntitle: Post {i}\ntags: [a]\n---\nBody {i}.\n" for i in range(1, 6)
     }
     site = site_writer(tmp_path / "site", posts)
-    first = _site_build(site, tmp_path / "one", build_now)
-    second = _site_build(site, tmp_path / "two", build_now)
+    first = build_site(site, tmp_path / "one", now=build_now)
+    second = build_site(site, tmp_path / "two", now=build_now)
     (site / "posts/2026-03-03-post-3.md").write_text("---\ntitle: Post 3, edited\ntags: [a]\n---\nA new body.\n")
-    third = _site_build(site, tmp_path / "three", build_now)
+    third = build_site(site, tmp_path / "three", now=build_now)
     names = ["feed.xml", "atom.xml", "feed.json", "tags/a/feed.xml", "tags/a/atom.xml"]
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
@@ -239,7 +220,7 @@ def test_ids_survive_rebuilds_and_edits(tmp_path, site_writer, build_now):
 
 def test_front_matter_id_pins_the_entry_id(tmp_path, site_writer, build_now):
     site = site_writer(tmp_path / "site", {"posts/2026-01-01-new-slug.md": "---\ntitle: T\nid: tag:blog.example.com,2025-12-31:old-slug\n---\nx\n"})
-    out = _site_build(site, tmp_path / "out", build_now)
+    out = build_site(site, tmp_path / "out", now=build_now)
     assert feedparser.parse((out / "atom.xml").read_bytes()).entries[0].id == "tag:blog.example.com,2025-12-31:old-slug"
 
 
@@ -262,7 +243,7 @@ def test_hostile_titles_and_bodies_keep_every_feed_valid(tmp_path, site_writer, 
         body = f"Body with ]]> and <b>unclosed and a stray < and \x01 control.\n\n<script>alert({i})</script>\n\n{title}\n"
         posts[f"posts/2026-01-{i:02d}-hostile-{i}.md"] = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\ntags: [\"<tag>&\", émoji🚀]\nauthor: \"<b>Eve</b> & co\"\n---\n{body}"
     site = site_writer(tmp_path / "site", posts)
-    out = _site_build(site, tmp_path / "out", build_now)
+    out = build_site(site, tmp_path / "out", now=build_now)
     for feed in _xml_feeds(out):
         ET.fromstring(feed.read_bytes())  # well-formed XML
         parsed = feedparser.parse(feed.read_bytes())

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 
 import html5lib
-import pytest
 from PIL import Image
 
 from conftest import needs_chromium, post, static_site_in_chromium

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from conftest import build_site
 
-from generator.build import BuildOptions, build
 from generator.feeds import absolute_html
 from generator.site import tag_slug
 
@@ -43,19 +43,10 @@ FILES = {
 ORIGIN = "https://blog.example.com"
 
 
-@pytest.fixture(scope="session")
-def build_into(build_now):
-    def build_into(site: Path, out: Path) -> Path:
-        build(BuildOptions(site_dir=site, out_dir=out, now=build_now, jobs=1, use_cache=False))
-        return out
-
-    return build_into
-
-
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, site_writer, build_into) -> Path:
+def built(tmp_path_factory, site_writer) -> Path:
     base = tmp_path_factory.mktemp("feeds")
-    return build_into(site_writer(base / "site", FILES, CONFIG), base / "out")
+    return build_site(site_writer(base / "site", FILES, CONFIG), base / "out")
 
 
 @pytest.fixture(scope="module")
@@ -235,20 +226,20 @@ def test_only_attributes_of_tags_change_never_text_or_code():
     assert 'title="see href=#not-this"' in out and '<use href="#icon"/>' in out and 'data-href="#z"' in out
 
 
-def test_summaries_have_absolute_urls(built, site_writer, build_into):
+def test_summaries_have_absolute_urls(built, site_writer):
     files = {
         "posts/2026-01-01-a.md": "---\ntitle: A\n---\nSee [b](2026-01-02-b.md) and [the notes](#notes).\n\n<!--more-->\n\n## Notes\n\nMore.\n",
         "posts/2026-01-02-b.md": "---\ntitle: B\n---\nb\n",
     }
     expected = ["https://blog.example.com/sub/2026/01/b/", "https://blog.example.com/sub/2026/01/a/#notes"]
-    out = build_into(site_writer(built.parent / "summary-site", files, CONFIG), built.parent / "summary-out")
+    out = build_site(site_writer(built.parent / "summary-site", files, CONFIG), built.parent / "summary-out")
     for name in ("atom.xml", "feed.xml"):
         entry = next(e for e in feedparser.parse((out / name).read_bytes(), sanitize_html=False).entries if e.title == "A")
         assert local_urls(entry.summary) == expected, name
         assert "more" not in entry.summary and "More." not in entry.summary
     # Summary-only feeds: the JSON Feed's content_html is the summary.
     config = CONFIG + "\n[feeds]\nfull_content = false\n"
-    out = build_into(site_writer(built.parent / "summary-only-site", files, config), built.parent / "summary-only-out")
+    out = build_site(site_writer(built.parent / "summary-only-site", files, config), built.parent / "summary-only-out")
     item = next(i for i in json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"] if i["title"] == "A")
     assert local_urls(item["content_html"]) == expected
 
@@ -311,24 +302,24 @@ def test_per_tag_and_per_author_feeds(built):
     assert not (built / "tags/web/feed.json").exists()
 
 
-def test_two_builds_give_identical_feed_bytes(built, tmp_path, site_writer, build_into):
+def test_two_builds_give_identical_feed_bytes(built, tmp_path, site_writer):
     site = site_writer(tmp_path / "again", FILES, CONFIG)
-    again = build_into(site, tmp_path / "out")
+    again = build_site(site, tmp_path / "out")
     for name in ("feed.xml", "atom.xml", "feed.json", "tags/web/feed.xml", "authors/ana/atom.xml"):
         assert (again / name).read_bytes() == (built / name).read_bytes(), name
 
 
-def test_ids_do_not_change_when_a_post_is_edited(built, tmp_path, site_writer, build_into):
+def test_ids_do_not_change_when_a_post_is_edited(built, tmp_path, site_writer):
     files = dict(FILES)
     files["posts/2026-01-15-winter.md"] = files["posts/2026-01-15-winter.md"].replace("Cold.", "Very cold, edited.").replace("title: Winter", "title: Winter, revised")
-    out = build_into(site_writer(tmp_path / "edited", files, CONFIG), tmp_path / "out")
+    out = build_site(site_writer(tmp_path / "edited", files, CONFIG), tmp_path / "out")
     before = [e.id for e in feedparser.parse((built / "atom.xml").read_bytes()).entries]
     after = [e.id for e in feedparser.parse((out / "atom.xml").read_bytes()).entries]
     assert before == after
 
 
-def test_an_empty_blog_has_valid_empty_feeds(tmp_path, site_writer, build_into):
-    out = build_into(site_writer(tmp_path / "empty", {}, CONFIG), tmp_path / "out")
+def test_an_empty_blog_has_valid_empty_feeds(tmp_path, site_writer):
+    out = build_site(site_writer(tmp_path / "empty", {}, CONFIG), tmp_path / "out")
     for name in ("feed.xml", "atom.xml"):
         parsed = feedparser.parse((out / name).read_bytes())
         assert parsed.bozo == 0, parsed.get("bozo_exception")
@@ -338,9 +329,9 @@ def test_an_empty_blog_has_valid_empty_feeds(tmp_path, site_writer, build_into):
     assert document["items"] == []
 
 
-def test_limit_and_summary_only(tmp_path, site_writer, build_into):
+def test_limit_and_summary_only(tmp_path, site_writer):
     config = CONFIG + "\n[feeds]\nlimit = 2\nfull_content = false\njson = false\nper_tag = false\nper_author = false\n"
-    out = build_into(site_writer(tmp_path / "site", FILES, config), tmp_path / "out")
+    out = build_site(site_writer(tmp_path / "site", FILES, config), tmp_path / "out")
     parsed = feedparser.parse((out / "atom.xml").read_bytes())
     assert len(parsed.entries) == 2
     assert all("content" not in e for e in parsed.entries)

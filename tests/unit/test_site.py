@@ -7,15 +7,14 @@ the Markdown stage or the output (content warnings, --strict, page folders) buil
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 import pytest
+from factories import assemble, make_config, source_post
 
 from generator.errors import BuildFailed
 from generator.site import select_posts, stable_id, tag_slug
 from generator.urls import unsafe_segment_reason
-
-from factories import assemble, make_config, source_post
 
 CONFIG = """[site]
 title = "T"
@@ -94,11 +93,11 @@ def test_drafts_and_future_posts_on_request():
 def test_select_posts_uses_the_given_now():
     posts = tuple(sources())
     assert len(posts) == 6
-    late = datetime(2100, 1, 1, tzinfo=timezone.utc)
+    late = datetime(2100, 1, 1, tzinfo=UTC)
     assert len(select_posts(posts, drafts=False, future=False, now=late)) == 5
     assert len(select_posts(posts, drafts=True, future=False, now=late)) == 6
-    assert select_posts(posts, drafts=True, future=False, now=datetime(2000, 1, 1, tzinfo=timezone.utc)) == []
-    assert len(select_posts(posts, drafts=False, future=True, now=datetime(2000, 1, 1, tzinfo=timezone.utc))) == 5
+    assert select_posts(posts, drafts=True, future=False, now=datetime(2000, 1, 1, tzinfo=UTC)) == []
+    assert len(select_posts(posts, drafts=False, future=True, now=datetime(2000, 1, 1, tzinfo=UTC))) == 5
 
 
 def test_posts_on_the_same_day_have_a_stable_order():
@@ -211,7 +210,7 @@ def test_reading_time_rounds_up_and_is_at_least_one_minute():
 
 
 def test_stable_id_is_a_tag_uri():
-    assert stable_id("blog.example.com", datetime(2026, 1, 10, 10, 0, tzinfo=timezone.utc), "newest") == "tag:blog.example.com,2026-01-10:newest"
+    assert stable_id("blog.example.com", datetime(2026, 1, 10, 10, 0, tzinfo=UTC), "newest") == "tag:blog.example.com,2026-01-10:newest"
 
 
 def test_post_ids_do_not_change_with_edits_or_base_path(site):
@@ -230,7 +229,7 @@ def test_pinned_id_survives_a_slug_change():
 
 def test_ids_are_unique_even_with_shared_slugs():
     posts = [source_post("A", "2026-01-01", slug="survey"), source_post("B", "2027-01-01", slug="survey")]
-    site = assemble(posts, now=datetime(2030, 1, 1, tzinfo=timezone.utc))
+    site = assemble(posts, now=datetime(2030, 1, 1, tzinfo=UTC))
     assert len({p.id for p in site.posts}) == 2
 
 
