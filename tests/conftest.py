@@ -13,8 +13,10 @@
   `clean_tree(site, work, **options)`: the files a clean build of a copy of `site` writes.
 - `corpus(posts, seed=1)` (session): a fresh copy of a blog made by bench/corpus.py, for the
   caller to build, edit or break (each size is generated once a run).
-- `needs_chromium`, `needs_real_corpus`: skip marks for browser tests and for tests of the
-  real corpus ../shared/corpora/rust-blog (REAL_CORPUS; `real_corpus` fixture: its path).
+- `needs_chromium`: the skip mark of every browser test. `real_corpus` (session): the real
+  corpus ../shared/corpora/rust-blog (REAL_CORPUS), beside the repository where CI runs;
+  a test asking for it is skipped without it (fails, with BLOG_TESTS_NEED_REAL_CORPUS=1).
+  `copy_real_corpus(dest)` copies its posts and site.toml.
 Unit-test objects made in memory (Config, SourcePost, Rendered, a Site) are in factories.py.
 """
 
@@ -64,9 +66,6 @@ CORPUS_GENERATOR = REPO / "bench" / "corpus.py"
 REAL_CORPUS = REPO.parent / "shared" / "corpora" / "rust-blog"
 REAL_CORPUS_REASON = "real corpus ../shared/corpora/rust-blog not present (CI has it)"
 REAL_CORPUS_REQUIRED = os.environ.get("BLOG_TESTS_NEED_REAL_CORPUS", "") not in ("", "0")
-needs_real_corpus = pytest.mark.skipif(
-    not (REAL_CORPUS / "posts").is_dir() and not REAL_CORPUS_REQUIRED, reason=REAL_CORPUS_REASON
-)
 
 
 def write_site(root: Path, files: dict[str, str | bytes], config: str | None = None) -> Path:
