@@ -56,6 +56,7 @@ FIRST_DAY = datetime(2015, 1, 5, 7, 0)
 LAST_DAY = datetime(2025, 12, 30, 19, 0)  # + any offset below stays before 2026-01-01 UTC
 BASE_URL = "https://blog.example.com"
 
+# fmt: off
 # -- who writes ------------------------------------------------------------------------------
 
 AUTHORS: dict[str, tuple[str, str | None]] = {  # key -> (name, bio)
@@ -199,6 +200,7 @@ QUOTED = ["a customer", "our CTO", "an on-call engineer at 3 a.m.", "the origina
 
 LANGUAGES = ["python", "bash", "go", "rust", "js", "sql", "yaml", "flowspec", ""]
 LANGUAGE_WEIGHTS = [24, 15, 12, 12, 11, 10, 9, 4, 3]
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -274,9 +276,13 @@ class _Writer:
     def fill(self, text: str) -> str:
         rng = self.rng
         return text.format(
-            ms=rng.choice([3, 8, 12, 40, 95, 180, 250, 900]), pct=rng.choice([1, 5, 12, 30, 60, 99]),
-            tech=rng.choice(TECH), w=rng.choice(LINK_WORDS), W=rng.choice(LINK_WORDS).capitalize(),
-            n=rng.randint(2, 4000), year=rng.randint(2015, 2025),
+            ms=rng.choice([3, 8, 12, 40, 95, 180, 250, 900]),
+            pct=rng.choice([1, 5, 12, 30, 60, 99]),
+            tech=rng.choice(TECH),
+            w=rng.choice(LINK_WORDS),
+            W=rng.choice(LINK_WORDS).capitalize(),
+            n=rng.randint(2, 4000),
+            year=rng.randint(2015, 2025),
         )
 
     def plain(self) -> str:
@@ -362,9 +368,11 @@ class _Writer:
     def table(self) -> str:
         rng = self.rng
         columns = rng.randint(2, 5)
-        head = ["Service", "p50", "p99", "Errors", "Notes"][:columns] if rng.random() < 0.5 else [
-            rng.choice(IDENT_HEADS).capitalize() for _ in range(columns)
-        ]
+        head = (
+            ["Service", "p50", "p99", "Errors", "Notes"][:columns]
+            if rng.random() < 0.5
+            else [rng.choice(IDENT_HEADS).capitalize() for _ in range(columns)]
+        )
         aligns = [rng.choice(["---", ":---", "---:", ":---:"]) for _ in range(columns)]
         rows = ["| " + " | ".join(head) + " |", "| " + " | ".join(aligns) + " |"]
         for _ in range(rng.randint(2, 9)):
@@ -477,12 +485,12 @@ def _python(w: _Writer, length: int) -> list[str]:
             lines += [
                 f"class {rng.choice(IDENT_HEADS).capitalize()}Client:",
                 f"    def __init__(self, base_url: str, timeout: float = {rng.choice([0.5, 2.0, 10.0])}) -> None:",
-                "        self.base_url = base_url.rstrip(\"/\")",
+                '        self.base_url = base_url.rstrip("/")',
                 "        self.timeout = timeout",
                 "",
                 f"    def {w.ident()}(self, **params: str) -> dict:",
-                "        query = \"&\".join(f\"{key}={value}\" for key, value in sorted(params.items()))",
-                "        return {\"url\": f\"{self.base_url}/v1?{query}\", \"timeout\": self.timeout}",
+                '        query = "&".join(f"{key}={value}" for key, value in sorted(params.items()))',
+                '        return {"url": f"{self.base_url}/v1?{query}", "timeout": self.timeout}',
                 "",
             ]
             continue
@@ -492,15 +500,20 @@ def _python(w: _Writer, length: int) -> list[str]:
             f'    """The first {{limit}} items that still have a {rng.choice(IDENT_TAILS)}."""',
             "    kept = []",
             "    for item in items:",
-            f"        if item.get(\"{rng.choice(IDENT_TAILS)}\") is not None and len(kept) < limit:",
+            f'        if item.get("{rng.choice(IDENT_TAILS)}") is not None and len(kept) < limit:',
             "            kept.append(item)",
-            "    print(f\"kept {len(kept)} of {len(items)} in {time.monotonic():.2f}s\")",
+            '    print(f"kept {len(kept)} of {len(items)} in {time.monotonic():.2f}s")',
             "    return kept",
             "",
         ]
         if rng.random() < 0.3:
-            lines += ["@dataclass(frozen=True)", f"class {rng.choice(IDENT_HEADS).capitalize()}Settings:",
-                      f"    {w.ident()}: int = {rng.randint(1, 64)}", f"    {w.ident()}: str = \"a & b <c>\"", ""]
+            lines += [
+                "@dataclass(frozen=True)",
+                f"class {rng.choice(IDENT_HEADS).capitalize()}Settings:",
+                f"    {w.ident()}: int = {rng.randint(1, 64)}",
+                f'    {w.ident()}: str = "a & b <c>"',
+                "",
+            ]
     return lines
 
 
@@ -510,17 +523,17 @@ def _bash(w: _Writer, length: int) -> list[str]:
     while len(lines) < length:
         if rng.random() < 0.3:
             lines += [
-                f"curl -fsS -H \"Authorization: Bearer $TOKEN\" \"https://api.example.com/v2/{rng.choice(LINK_WORDS)}?limit={rng.choice([10, 100])}\" \\",
-                "  | jq -r '.items[] | select(.state != \"done\") | \"\\(.id)\\t\\(.owner)\"' \\",
+                f'curl -fsS -H "Authorization: Bearer $TOKEN" "https://api.example.com/v2/{rng.choice(LINK_WORDS)}?limit={rng.choice([10, 100])}" \\',
+                '  | jq -r \'.items[] | select(.state != "done") | "\\(.id)\\t\\(.owner)"\' \\',
                 "  | sort | uniq -c | sort -rn | head",
                 "",
             ]
             continue
         lines += [
             f"for host in $(cat hosts/{rng.choice(LINK_WORDS)}.txt); do",
-            f"  ssh \"$host\" 'journalctl -u {rng.choice(IDENT_HEADS)} --since \"1 hour ago\"' 2>&1 | grep -c ERROR || true",
+            f'  ssh "$host" \'journalctl -u {rng.choice(IDENT_HEADS)} --since "1 hour ago"\' 2>&1 | grep -c ERROR || true',
             "done",
-            f"{rng.choice(COMMANDS)} && echo \"ok: ${{{w.ident().upper()}:-unset}}\" > /tmp/status",
+            f'{rng.choice(COMMANDS)} && echo "ok: ${{{w.ident().upper()}:-unset}}" > /tmp/status',
             "",
         ]
     return lines
@@ -554,10 +567,10 @@ def _go(w: _Writer, length: int) -> list[str]:
         lines += [
             f"func {name}(w http.ResponseWriter, r *http.Request) {{",
             f"\tif r.Method != http.Method{rng.choice(['Get', 'Post', 'Put'])} {{",
-            "\t\thttp.Error(w, \"method not allowed\", http.StatusMethodNotAllowed)",
+            '\t\thttp.Error(w, "method not allowed", http.StatusMethodNotAllowed)',
             "\t\treturn",
             "\t}",
-            f"\tfmt.Fprintf(w, \"<li>%s &amp; %d</li>\", r.URL.Path, {rng.randint(1, 99)})",
+            f'\tfmt.Fprintf(w, "<li>%s &amp; %d</li>", r.URL.Path, {rng.randint(1, 99)})',
             "}",
             "",
         ]
@@ -578,7 +591,7 @@ def _rust(w: _Writer, length: int) -> list[str]:
             "        *seen.entry(item.as_ref()).or_default() += 1;",
             "    }",
             f"    if seen.len() > {rng.randint(2, 999)} {{",
-            f"        return Err(format!(\"too many {rng.choice(IDENT_TAILS)}s: {{}}\", seen.len()));",
+            f'        return Err(format!("too many {rng.choice(IDENT_TAILS)}s: {{}}", seen.len()));',
             "    }",
             "    Ok(seen.into_keys().collect())",
             "}",
@@ -596,7 +609,7 @@ def _js(w: _Writer, length: int) -> list[str]:
             component = name.capitalize()
             lines += [
                 f"export function {component}({{ items }}) {{",
-                "  if (!items.length) return <p className=\"empty\">Nothing here &mdash; yet.</p>;",
+                '  if (!items.length) return <p className="empty">Nothing here &mdash; yet.</p>;',
                 "  return (",
                 "    <ul>",
                 "      {items.map((item) => <li key={item.id}>{item.name} &amp; {item.count}</li>)}",
@@ -654,10 +667,21 @@ def _yaml(w: _Writer, length: int) -> list[str]:
     if rng.random() < 0.35:
         app = rng.choice(IDENT_HEADS)
         return [
-            "apiVersion: apps/v1", "kind: Deployment", "metadata:", f"  name: {app}", "  labels:", f"    app: {app}",
-            "spec:", f"  replicas: {rng.randint(2, 12)}", "  template:", "    spec:", "      containers:",
-            f"        - name: {app}", f"          image: registry.example.com/{app}:{{{{ .Values.tag }}}}",
-            "          resources:", f"            limits: {{cpu: \"{rng.choice([250, 500, 1000])}m\", memory: 512Mi}}",
+            "apiVersion: apps/v1",
+            "kind: Deployment",
+            "metadata:",
+            f"  name: {app}",
+            "  labels:",
+            f"    app: {app}",
+            "spec:",
+            f"  replicas: {rng.randint(2, 12)}",
+            "  template:",
+            "    spec:",
+            "      containers:",
+            f"        - name: {app}",
+            f"          image: registry.example.com/{app}:{{{{ .Values.tag }}}}",
+            "          resources:",
+            f'            limits: {{cpu: "{rng.choice([250, 500, 1000])}m", memory: 512Mi}}',
         ]
     lines = ["name: ci", "on:", "  push:", "    branches: [main]", "jobs:"]
     while len(lines) < length:
@@ -683,12 +707,24 @@ def _flowspec(w: _Writer, length: int) -> list[str]:
 
 def _text(w: _Writer, length: int) -> list[str]:
     rng = w.rng
-    return [f"{datetime(2025, 1, 1) + timedelta(seconds=i * 7):%H:%M:%S} {rng.choice(['INFO', 'WARN', 'ERROR'])} "
-            f"{w.ident()}={rng.randint(0, 9999)} {rng.choice(OBJECTS)}" for i in range(length)]
+    return [
+        f"{datetime(2025, 1, 1) + timedelta(seconds=i * 7):%H:%M:%S} {rng.choice(['INFO', 'WARN', 'ERROR'])} "
+        f"{w.ident()}={rng.randint(0, 9999)} {rng.choice(OBJECTS)}"
+        for i in range(length)
+    ]
 
 
-_CODE = {"python": _python, "bash": _bash, "go": _go, "rust": _rust, "js": _js, "sql": _sql,
-         "yaml": _yaml, "flowspec": _flowspec, "text": _text}
+_CODE = {
+    "python": _python,
+    "bash": _bash,
+    "go": _go,
+    "rust": _rust,
+    "js": _js,
+    "sql": _sql,
+    "yaml": _yaml,
+    "flowspec": _flowspec,
+    "text": _text,
+}
 
 
 # -- the posts' metadata, then their files -----------------------------------------------------
@@ -699,9 +735,15 @@ def _title(rng: random.Random) -> str:
     patterns = TITLES_WITH_SPECIALS if kind < 0.06 else TITLES_WITH_UNICODE if kind < 0.12 else TITLES
     tech, tech2 = rng.sample(TECH, 2)
     return rng.choice(patterns).format(
-        system=rng.choice(SYSTEMS), tech=tech, tech2=tech2, count=rng.randint(3, 40),
+        system=rng.choice(SYSTEMS),
+        tech=tech,
+        tech2=tech2,
+        count=rng.randint(3, 40),
         adjective=rng.choice(["faster", "cheaper", "boring", "observable", "safer", "smaller"]),
-        month=rng.choice(MONTHS), day=rng.randint(1, 28), major=rng.randint(1, 17), minor=rng.randint(0, 12),
+        month=rng.choice(MONTHS),
+        day=rng.randint(1, 28),
+        major=rng.randint(1, 17),
+        minor=rng.randint(0, 12),
     )
 
 
@@ -742,12 +784,23 @@ def _plan(rng: random.Random, count: int) -> list[_Plan]:
         if rng.random() < 0.08:
             updated = min(when + timedelta(days=rng.randint(1, 90)), LAST_DAY)
         summary = rng.random() < 0.88
-        plans.append(_Plan(
-            when=when, title=title, slug=slug, tags=tags, authors=writers,
-            draft=rng.random() < 0.02, summary=summary, more=rng.random() < (0.45 if summary else 0.5),
-            words=_size(rng), date_text=date_text, updated_text=f"{updated:%Y-%m-%d}" if updated else None,
-            image=rng.random() < 0.04, comments=rng.random() >= 0.03,
-        ))
+        plans.append(
+            _Plan(
+                when=when,
+                title=title,
+                slug=slug,
+                tags=tags,
+                authors=writers,
+                draft=rng.random() < 0.02,
+                summary=summary,
+                more=rng.random() < (0.45 if summary else 0.5),
+                words=_size(rng),
+                date_text=date_text,
+                updated_text=f"{updated:%Y-%m-%d}" if updated else None,
+                image=rng.random() < 0.04,
+                comments=rng.random() >= 0.03,
+            )
+        )
     return plans
 
 
@@ -766,7 +819,7 @@ def _front_matter(writer: _Writer, plan: _Plan) -> str:
         if rng.random() < 0.5:
             text += " " + writer.fill(rng.choice(TAILS))
         if rng.random() < 0.06:
-            text += rng.choice([" (R&D notes)", ", with \"quotes\"", " — <mostly> fine", " in Zürich"])
+            text += rng.choice([" (R&D notes)", ', with "quotes"', " — <mostly> fine", " in Zürich"])
         lines.append(f"summary: {yaml_string(text + '.')}")
     if plan.image:
         lines.append(f"image: https://images.example.net/blog/{plan.slug}/card.png")
@@ -826,8 +879,14 @@ def make_corpus(out: Path, posts: int, seed: int = 1) -> CorpusSummary:
             features[name] = features.get(name, 0) + 1
         (folder / plan.filename).write_text(head + body, encoding="utf-8", newline="\n")
     return CorpusSummary(
-        out=out, posts=posts, published=len(published), drafts=posts - len(published), words=sum(sizes),
-        median_words=int(statistics.median(sizes)), largest_words=max(sizes), features=dict(sorted(features.items())),
+        out=out,
+        posts=posts,
+        published=len(published),
+        drafts=posts - len(published),
+        words=sum(sizes),
+        median_words=int(statistics.median(sizes)),
+        largest_words=max(sizes),
+        features=dict(sorted(features.items())),
     )
 
 

@@ -32,7 +32,7 @@ import sys
 import tempfile
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest

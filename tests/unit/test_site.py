@@ -7,7 +7,7 @@ the Markdown stage or the output (content warnings, --strict, page folders) buil
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from factories import assemble, make_config, source_post
@@ -293,7 +293,13 @@ def test_strict_turns_each_content_warning_into_an_error(make_site, run_blog):
     site = make_site(WARNED)
     result = run_blog("build", "--site", site, "--strict")
     assert result.exit_code == 1
-    for where in ("posts/2026-01-01-no-summary.md", "posts/2026-01-03-alt.md:8", "posts/2026-01-03-alt.md:12", "posts/2026-01-04-image.md", "posts/2026-01-05-long.md"):
+    for where in (
+        "posts/2026-01-01-no-summary.md",
+        "posts/2026-01-03-alt.md:8",
+        "posts/2026-01-03-alt.md:12",
+        "posts/2026-01-04-image.md",
+        "posts/2026-01-05-long.md",
+    ):
         assert where in result.output, result.output
     assert "Traceback" not in result.output
     assert not (site / "_site").exists()
