@@ -22,7 +22,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.markdown import Heading, Reference, Rendered, render_markdown  # noqa: E402
+from generator.markdown import Heading, Reference, Rendered, render_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -102,7 +102,9 @@ def main() -> None:
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO).stdout.strip()
-    print(f"# commit {commit}, {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}")
+    print(
+        f"# commit {commit}, {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}"
+    )
     rows = [bench(n, 1 if n > 10_000 else args.runs, args.workdir) for n in args.posts]
     print("\n| posts | cold build | cold, --jobs 1 | no-change build | one post changed | peak memory (cold) |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: |")

@@ -104,9 +104,9 @@ def watch_saves(site: Path, saves: int) -> tuple[list[float], list[float]]:
             temporary.write_text(with_marker(original, marker), encoding="utf-8")
             start = time.perf_counter()
             os.replace(temporary, source)
-            _wait(lambda: all_hold(targets, marker.encode()), process, lines, poll=0.002)
+            _wait(lambda: all_hold(targets, marker.encode()), process, lines, poll=0.002)  # noqa: B023 (called before the loop moves on)
             latencies.append(time.perf_counter() - start)
-            _wait(lambda: sum(line.startswith("built ") for line in lines) > seen, process, lines)
+            _wait(lambda: sum(line.startswith("built ") for line in lines) > seen, process, lines)  # noqa: B023 (called before the loop moves on)
             built = [line for line in lines if line.startswith("built ")][seen]
             builds.append(float(re.search(r" in ([\d.]+) s;", built).group(1)))
         source.write_text(original, encoding="utf-8")
@@ -162,10 +162,10 @@ def _build_cell(times: tuple[float, float]) -> str:
 def print_table(rows: list[dict[str, str]]) -> None:
     columns = list(rows[0])
     widths = [max(len(column), *(len(row[column]) for row in rows)) for column in columns]
-    print("| " + " | ".join(c.ljust(w) for c, w in zip(columns, widths)) + " |")
+    print("| " + " | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)) + " |")
     print("| " + " | ".join("-" * w for w in widths) + " |")
     for row in rows:
-        print("| " + " | ".join(row[c].ljust(w) for c, w in zip(columns, widths)) + " |")
+        print("| " + " | ".join(row[c].ljust(w) for c, w in zip(columns, widths, strict=True)) + " |")
 
 
 def main() -> int:

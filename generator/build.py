@@ -9,16 +9,16 @@
 from __future__ import annotations
 
 import gc
-import itertools
 import hashlib
+import itertools
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from generator.cache import (
     CACHE_DIR,
@@ -36,11 +36,11 @@ from generator.content import SourcePost, load_content
 from generator.errors import BuildFailed, BuildWarning, ConfigError
 from generator.extras import build_robots, build_sitemap, static_files
 from generator.feeds import feed_jobs
+from generator.fingerprint import Fingerprints, PageReuse
+from generator.links import LinkIndex
 from generator.markdown import MarkdownSettings
 from generator.output import OutputFile, make_files
 from generator.plugins import PLUGINS_DIR, load_plugins, plugin_files
-from generator.fingerprint import Fingerprints, PageReuse
-from generator.links import LinkIndex
 from generator.render import page_jobs, redirect_jobs
 from generator.search import index_site, require_indexer
 from generator.site import Site, assemble_site, select_posts
@@ -151,14 +151,16 @@ def plan_build(
         theme = load_theme(config, urls, plugins)
     with timer.stage("load"):
         content = load_content(config)
-        now = options.now or datetime.now(timezone.utc)
+        now = options.now or datetime.now(UTC)
         sources = select_posts(content.posts, drafts=options.drafts, future=options.future, now=now)
     with timer.stage("markdown"):
         settings = MarkdownSettings()
         cache_dir = config.root / CACHE_DIR / "markdown" if options.use_cache else None
         if options.clean and cache_dir is not None:
             shutil.rmtree(cache_dir, ignore_errors=True)
-        rendered = render_bodies([s.body for s in sources], MarkdownCache(cache_dir, settings, read_only=not options.write_cache), options.jobs)
+        rendered = render_bodies(
+            [s.body for s in sources], MarkdownCache(cache_dir, settings, read_only=not options.write_cache), options.jobs
+        )
     with timer.stage("site"):
         # Each Rendered is let go as soon as its Post is made, so the HTML is held once, not twice.
         site, warnings, link_index = assemble_site(config, sources, iter(rendered), content.posts, content.assets, urls)
@@ -231,17 +233,21 @@ def _build(options: BuildOptions, progress: Progress | None, keep_plan: bool) ->
     written = write_output(plan.files, out_dir, finish=index)
     files = written.written + written.unchanged
     if options.use_cache:
-        save_build_record(cache_root, out_dir, BuildRecord(
-            generator=generator_digest(),
-            output=str(out_dir),
-            inputs=inputs,
-            pages=reuse.current,
-            next_due=plan.next_due,
-            posts=len(plan.site.posts),
-            html_pages=written.html_pages,
-            files=files,
-            warnings=[(w.message, str(w.path) if w.path else None, w.line) for w in plan.warnings],
-        ))
+        save_build_record(
+            cache_root,
+            out_dir,
+            BuildRecord(
+                generator=generator_digest(),
+                output=str(out_dir),
+                inputs=inputs,
+                pages=reuse.current,
+                next_due=plan.next_due,
+                posts=len(plan.site.posts),
+                html_pages=written.html_pages,
+                files=files,
+                warnings=[(w.message, str(w.path) if w.path else None, w.line) for w in plan.warnings],
+            ),
+        )
     # Feeds are made while the writer stores them and have their own line.
     plan.timings["pages+write"] = time.perf_counter() - start - plan.timings.get("feeds", 0.0)
     return BuildReport(
@@ -295,7 +301,7 @@ def _files_below(root: Path) -> list[Path]:
 def _up_to_date(record: BuildRecord, inputs: str, out_dir: Path, options: BuildOptions) -> bool:
     if record.inputs != inputs:
         return False
-    now = options.now or datetime.now(timezone.utc)
+    now = options.now or datetime.now(UTC)
     due = record.next_due
     if due is not None and (due.tzinfo is None or now >= due):
         return False

@@ -44,7 +44,7 @@ class MarkdownCache:
         self.directory = directory
         self.read_only = read_only
         self.settings = settings
-        self.key_prefix = f"{generator_digest()}\0{renderer_key(settings)}\0".encode("utf-8")
+        self.key_prefix = f"{generator_digest()}\0{renderer_key(settings)}\0".encode()
 
     def key(self, body: str) -> str:
         return hashlib.sha256(self.key_prefix + body.encode("utf-8", "surrogatepass")).hexdigest()
@@ -144,10 +144,14 @@ def render_bodies(bodies: list[str], cache: MarkdownCache, jobs: int) -> Rendere
             # The workers store what they render and send back only what they could not store:
             # writing 10,000 cache files here would compete with them for the cores, and
             # receiving every body's HTML would hold it all in this process at once.
-            unstored = list(pool.map(functools.partial(_render_and_store, cache), [bodies[i] for i in missing], [keys[i] for i in missing], chunksize=chunk))
+            unstored = list(
+                pool.map(
+                    functools.partial(_render_and_store, cache), [bodies[i] for i in missing], [keys[i] for i in missing], chunksize=chunk
+                )
+            )
     else:
         unstored = [_render_and_store(cache, bodies[i], keys[i]) for i in missing]
-    held = {i: value for i, value in zip(missing, unstored) if value is not None}
+    held = {i: value for i, value in zip(missing, unstored, strict=True) if value is not None}
     return RenderedBodies(bodies, keys, cache, held, len(missing), workers)
 
 

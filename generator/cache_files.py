@@ -19,6 +19,8 @@ import hmac
 import os
 from pathlib import Path
 
+from generator.atomic import atomic_write
+
 MAGIC = b"blog-cache 1\n"
 MAC_SIZE = 32
 KEY_VARIABLE = "BLOG_CACHE_KEY"
@@ -61,17 +63,3 @@ def write_sealed(path: Path, name: str, payload: bytes) -> bool:
     except OSError:
         return False
     return True
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a reader sees the old file or the new one, never half of one."""
-    temporary = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            temporary.unlink()
-        except OSError:
-            pass
-        raise

@@ -103,7 +103,7 @@ def _check_xml_feed(file: OutputFile, paths, base_path, origin) -> list[ContentE
         required, entries = ("id", "title", "updated"), root.findall(f"{ATOM}entry")
         missing = [f"feed <{name}>" for name in required if root.find(ATOM + name) is None]
         ids = [e.findtext(f"{ATOM}id") for e in entries]
-        links = [(e.find(f"{ATOM}link") is not None and e.find(f"{ATOM}link").get("href")) or "" for e in entries]
+        links = [_link_href(e.find(f"{ATOM}link")) for e in entries]
         for entry in entries:
             missing += [f"entry <{name}>" for name in required if entry.find(ATOM + name) is None]
     else:
@@ -144,3 +144,6 @@ def _entry_problems(where, file, missing, ids, links, paths, base_path, origin) 
 def _unique(warnings: list[BuildWarning]) -> list[BuildWarning]:
     return list(dict.fromkeys(warnings))
 
+
+def _link_href(link: ET.Element | None) -> str:
+    return (link.get("href") or "") if link is not None else ""

@@ -47,7 +47,12 @@ def cli() -> None:
 
 
 site_option = click.option(
-    "--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True, help="The site folder (holds site.toml)."
+    "--site",
+    "site_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The site folder (holds site.toml).",
 )
 
 
@@ -160,7 +165,9 @@ def serve_command(site_dir, host, port, drafts, future) -> None:
         stderr.print("  [cyan]hint[/]: choose another --port (--port 0 picks a free one)")
         sys.exit(2)
     if not is_loopback(host):
-        stderr.print(f"[yellow]warning[/]: {escape(host)} is not a loopback address: anyone who can reach this machine can read the preview")
+        stderr.print(
+            f"[yellow]warning[/]: {escape(host)} is not a loopback address: anyone who can reach this machine can read the preview"
+        )
     if drafts:
         stdout.print("drafts are included (--no-drafts leaves them out)")
     thread = threading.Thread(target=server.serve_forever, name="blog-serve", daemon=True)
@@ -231,9 +238,7 @@ def _run(action, site_dir: Path, quiet: bool):
     try:
         if quiet or not stderr.is_terminal:
             return action(None)
-        with Progress(
-            TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(), console=stderr, transient=True
-        ) as progress:
+        with Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(), console=stderr, transient=True) as progress:
             task = progress.add_task("config", total=len(BUILD_STAGES))
 
             def advance(stage: str) -> None:
@@ -309,5 +314,3 @@ def _print_summary(report: BuildReport, site_dir: Path) -> None:
         f"into {shown} in {report.seconds:.2f} s; markdown: {stats.misses} rendered, {stats.hits} cached"
         + (f", {len(report.warnings)} warning(s)" if report.warnings else "")
     )
-
-

@@ -110,7 +110,7 @@ class CommentsSection(_Settings):
     cusdis: CusdisSettings | None = None
 
     @model_validator(mode="after")
-    def _provider_is_configured(self) -> "CommentsSection":
+    def _provider_is_configured(self) -> CommentsSection:
         if self.provider != "none" and getattr(self, self.provider) is None:
             raise ValueError(f"provider = {self.provider!r} needs a [comments.{self.provider}] table with its settings")
         if self.counts and self.provider not in COUNT_PROVIDERS and self.provider != "none":

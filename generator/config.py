@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import babel
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from generator.code_digest import BUILTIN_THEMES
 from generator.comments import CommentsSection
@@ -65,7 +66,7 @@ class SiteSection(_Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Paris'")
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Paris'") from None
         return value
 
     @field_validator("language")
@@ -74,7 +75,7 @@ class SiteSection(_Section):
         try:
             babel.Locale.parse(value, sep="-")
         except (ValueError, babel.UnknownLocaleError):
-            raise ValueError(f"{value!r} is not a language tag I know, such as 'en', 'en-GB' or 'pt-BR'")
+            raise ValueError(f"{value!r} is not a language tag I know, such as 'en', 'en-GB' or 'pt-BR'") from None
         return value
 
 
@@ -150,7 +151,7 @@ class Config(_Section):
     _lines: dict[tuple[str, ...], int | None] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
-    def _authors_keys(self) -> "Config":
+    def _authors_keys(self) -> Config:
         for key in self.authors:
             if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", key):
                 raise ValueError(f"author key {key!r} must be letters, digits, '-', '_' or '.'")
@@ -224,20 +225,20 @@ def load_config(site_dir: Path, *, base_url: str | None = None) -> Config:
     try:
         data_bytes = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"no {CONFIG_FILE} in {site_dir}", path, hint="run blog in a site folder, or pass --site DIR")
+        raise ConfigError(f"no {CONFIG_FILE} in {site_dir}", path, hint="run blog in a site folder, or pass --site DIR") from None
     except OSError as exc:
-        raise ConfigError(f"cannot read {CONFIG_FILE}: {exc.strerror or exc}", path)
+        raise ConfigError(f"cannot read {CONFIG_FILE}: {exc.strerror or exc}", path) from exc
     text = decode_utf8(data_bytes, path, ConfigError)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = _toml_error_line(str(exc))
-        raise ConfigError(f"invalid TOML: {exc}", path, line)
+        raise ConfigError(f"invalid TOML: {exc}", path, line) from exc
     except RecursionError:  # tomllib reads nested arrays and tables recursively
-        raise ConfigError("invalid TOML: values are nested too deeply", path, _most_nested_line(text))
+        raise ConfigError("invalid TOML: values are nested too deeply", path, _most_nested_line(text)) from None
     except ValueError:  # not a TOMLDecodeError: an integer longer than the 4,300 digits Python reads
         line = next((n for n, row in enumerate(text.splitlines(), 1) if re.search(r"\d{4300}", row)), None)
-        raise ConfigError("invalid TOML: a number has more than 4,300 digits", path, line)
+        raise ConfigError("invalid TOML: a number has more than 4,300 digits", path, line) from None
     if base_url is not None:
         data.setdefault("site", {})
         if isinstance(data["site"], dict):
@@ -245,14 +246,14 @@ def load_config(site_dir: Path, *, base_url: str | None = None) -> Config:
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise BuildFailed([_config_error(err, path, text) for err in exc.errors()])
+        raise BuildFailed([_config_error(err, path, text) for err in exc.errors()]) from exc
     config._root = site_dir.resolve()
     config._text = text
     config._theme_dir = _theme_dir(config, path, text)
     return config
 
 
-def _config_error(err: dict, path: Path, text: str) -> ConfigError:
+def _config_error(err: ErrorDetails, path: Path, text: str) -> ConfigError:
     loc = [str(part) for part in err["loc"]]
     key = ".".join(loc) if loc else "(top level)"
     message = err["msg"].removeprefix("Value error, ")

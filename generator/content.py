@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from slugify import slugify
 
 from generator.config import Config
-from generator.errors import BuildFailed, ContentError, decode_utf8
+from generator.errors import BuildFailed, ContentError, SiteError, decode_utf8
 from generator.text import without_unwanted_characters
 from generator.urls import alias_problem, unsafe_segment_reason
 
@@ -138,7 +138,7 @@ def load_content(config: Config) -> Content:
         raise ContentError("posts is a file, not a folder", posts_dir, hint="posts/ must be a folder of Markdown files")
     posts: list[SourcePost] = []
     assets: list[Asset] = []
-    errors: list[ContentError] = []
+    errors: list[SiteError] = []
     for path, error in _walk(posts_dir, config.root):
         if error is not None:
             errors.append(error)
@@ -150,11 +150,11 @@ def load_content(config: Config) -> Content:
             except ContentError as exc:
                 errors.append(exc)
             except BuildFailed as exc:
-                errors.extend(exc.errors)  # type: ignore[arg-type]
+                errors.extend(exc.errors)
         else:
             assets.append(Asset(path, rel))
     if errors:
-        raise BuildFailed(errors)  # type: ignore[arg-type]
+        raise BuildFailed(errors)
     return Content(tuple(posts), tuple(assets))
 
 
@@ -183,8 +183,8 @@ def _walk(posts_dir: Path, site_root: Path):
                 continue
             yield path, None
     for exc in unreadable:
-        folder = Path(exc.filename)
-        yield folder, ContentError(f"cannot read the folder: {exc.strerror or exc}", folder)
+        unreadable_folder = Path(exc.filename)
+        yield unreadable_folder, ContentError(f"cannot read the folder: {exc.strerror or exc}", unreadable_folder)
 
 
 def _symlink_check(path: Path, root: Path) -> tuple[Path, ContentError | None]:
@@ -215,7 +215,7 @@ def _read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ContentError(f"cannot read the file: {exc.strerror or exc}", path)
+        raise ContentError(f"cannot read the file: {exc.strerror or exc}", path) from exc
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise ContentError("contains a NUL byte; is this a binary file saved as .md?", path, line)
@@ -237,7 +237,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, dict[str, int], str
     try:
         fm_text, body = handler.split(text)
     except ValueError:
-        raise ContentError("front matter opened on line 1 is never closed with a '---' line", path, 1)
+        raise ContentError("front matter opened on line 1 is never closed with a '---' line", path, 1) from None
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     # fm_text starts with the newline that ends the opening "---", so its line 0 is file line 1.
     meta, key_lines = _load_yaml(fm_text, path, first_line=1)
@@ -253,9 +253,7 @@ def _load_yaml(fm_text: str, path: Path, first_line: int) -> tuple[dict, dict[st
         if not isinstance(node, yaml.MappingNode):
             raise ContentError("front matter must be YAML keys and values (title: ...), not a list or text", path, first_line)
         _check_shape(node, path, first_line)
-        key_lines = {
-            str(key.value): key.start_mark.line + first_line for key, _ in node.value if isinstance(key, yaml.ScalarNode)
-        }
+        key_lines = {str(key.value): key.start_mark.line + first_line for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = _error_mark(exc, fm_text)
@@ -264,13 +262,13 @@ def _load_yaml(fm_text: str, path: Path, first_line: int) -> tuple[dict, dict[st
         error_line = fm_text.split("\n")[mark.line] if mark and mark.line < fm_text.count("\n") + 1 else ""
         has_tab = "\t" in error_line or "tab" in problem
         hint = "YAML does not allow tabs for indentation; use spaces" if has_tab else None
-        raise ContentError(f"front matter is not valid YAML: {problem}", path, line, hint=hint)
+        raise ContentError(f"front matter is not valid YAML: {problem}", path, line, hint=hint) from exc
     except yaml.YAMLError as exc:
-        raise ContentError(f"front matter is not valid YAML: {exc}", path, first_line)
+        raise ContentError(f"front matter is not valid YAML: {exc}", path, first_line) from exc
     except RecursionError:
-        raise ContentError("front matter is nested too deeply", path, first_line)
+        raise ContentError("front matter is nested too deeply", path, first_line) from None
     except ValueError as exc:  # a number of more than 4,300 digits (Python's limit on int())
-        raise ContentError(f"front matter has a value Python refuses to read: {exc}", path, first_line)
+        raise ContentError(f"front matter has a value Python refuses to read: {exc}", path, first_line) from exc
     finally:
         loader.dispose()
     data = _without_control_characters(data)
@@ -360,7 +358,7 @@ def _validate(meta, key_lines, body, body_line, path, rel, zone) -> SourcePost:
             elif err["type"].endswith("_type"):
                 message = f"{message}, got {type(err['input']).__name__} {_short(err['input'])}"
             fail(key, message)
-        raise BuildFailed(errors)  # type: ignore[arg-type]
+        raise BuildFailed(errors) from exc
 
     name_match = FILENAME_DATE.match(PurePosixPath(rel.name).stem)
     post_date = updated = None
@@ -386,14 +384,15 @@ def _validate(meta, key_lines, body, body_line, path, rel, zone) -> SourcePost:
     if fm.authors and fm.author:
         fail("authors", "use either author or authors, not both")
     if errors:
-        raise BuildFailed(errors)  # type: ignore[arg-type]
-    extra = {key: value for key, value in (fm.model_extra or {}).items()}
+        raise BuildFailed(errors)
+    assert post_date is not None  # else fail("date", ...) added an error above
+    extra = dict(fm.model_extra or {})
     summary = fm.summary if fm.summary is not None else _text_or_none(extra.get("description") or extra.get("excerpt"))
     return SourcePost(
         source=path,
         rel_path=rel,
         title=fm.title,
-        date=post_date,  # type: ignore[arg-type]
+        date=post_date,
         updated=updated,
         slug=slug,
         tags=_unique(tag.strip() for tag in fm.tags if tag.strip()),

@@ -7,6 +7,7 @@ BuildFailed holding all of them, so a writer sees every broken post at once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,9 +62,9 @@ class ConfigError(SiteError):
 class BuildFailed(Exception):
     """Several errors collected by one stage; the exit code is the worst one's."""
 
-    def __init__(self, errors: list[SiteError]):
+    def __init__(self, errors: Sequence[SiteError]):
         super().__init__(f"{len(errors)} error(s)")
-        self.errors = errors
+        self.errors = list(errors)
 
     @property
     def exit_code(self) -> int:

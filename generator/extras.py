@@ -6,8 +6,8 @@ import os
 from pathlib import Path, PurePosixPath
 from xml.sax.saxutils import escape
 
-from generator.markdown import highlight_css
 from generator.images import image_variants
+from generator.markdown import highlight_css
 from generator.output import OutputFile
 from generator.site import Site
 from generator.theme import Theme

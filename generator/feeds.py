@@ -15,7 +15,7 @@ import html as html_text
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import PurePosixPath
 from urllib.parse import urljoin
@@ -24,7 +24,7 @@ from feedgen.feed import FeedGenerator
 
 from generator import __version__
 from generator.output import Job
-from generator.site import Group, Post, Site
+from generator.site import Post, Site
 
 # Characters XML 1.0 does not allow, even escaped: C0 controls but tab/newline/CR, and U+FFFE/U+FFFF.
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -43,7 +43,7 @@ URL_ATTRIBUTES = frozenset({"href", "src", "srcset", "poster", "cite"})
 SRCSET_CANDIDATE = re.compile(r"[\s,]*(\S+?)(?:,+(?=\s|$)|(?=\s|$)([^,]*),?)")
 HAS_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")  # http:, mailto:, tel:, data: ... are kept as written
 HTML_SPACE = " \t\n\r\f"
-EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=timezone.utc)  # an empty blog still needs a fixed date
+EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)  # an empty blog still needs a fixed date
 GENERATOR = ("blog-generator", __version__)
 
 
@@ -72,9 +72,10 @@ def absolute_html(html: str, origin: str, page: str) -> str:
                 return None
             text = ", ".join(f"{url if new is None else new} {descriptor}".rstrip() for url, new, descriptor in candidates)
         else:
-            text = absolute_url(text)
-            if text is None:
+            made = absolute_url(text)
+            if made is None:
                 return None
+            text = made
         return html_text.escape(text)
 
     def attribute(match: re.Match[str]) -> str:

@@ -28,6 +28,7 @@ from generator.output import Job
 from generator.site import Post, Site
 from generator.theme import Theme
 
+
 @dataclass
 class PageReuse:
     """What the last build recorded (each output file's fingerprint) and what this one records."""
@@ -149,8 +150,8 @@ def _site_attributes(tree: nodes.Template) -> set[str]:
         if isinstance(node.node, nodes.Name) and node.node.name == "site":
             attributes.add(node.attr)
             names_in_getattr.add(id(node.node))
-    for node in tree.find_all(nodes.Name):
-        if node.name == "site" and id(node) not in names_in_getattr:
+    for name in tree.find_all(nodes.Name):
+        if name.name == "site" and id(name) not in names_in_getattr:
             attributes.add("*")
     return attributes
 

@@ -24,7 +24,9 @@ from generator.urls import Urls
 
 # Only URLs that may need rewriting: no scheme, not "#fragment", not "//host". Leaving the
 # rest to the regex engine keeps this stage fast on posts full of external links.
-_URL_ATTRIBUTE = r"""(\s(?:href|src|poster|HREF|SRC)=)(?:"(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|//)([^"]*)"|'(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|//)([^']*)')"""
+_URL_ATTRIBUTE = (
+    r"""(\s(?:href|src|poster|HREF|SRC)=)(?:"(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|//)([^"]*)"|'(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|//)([^']*)')"""
+)
 URL_ATTRIBUTE = re.compile(_URL_ATTRIBUTE)
 # The same over UTF-8: a body is resolved without ever being decoded into a str, which for a
 # post with one emoji in it takes 4 bytes a character (the site stage of a big site, in memory).
@@ -43,7 +45,7 @@ class LinkIndex:
     urls: Urls
 
     @classmethod
-    def build(cls, sources, site_paths, all_sources, assets: tuple[Asset, ...], urls: Urls) -> "LinkIndex":
+    def build(cls, sources, site_paths, all_sources, assets: tuple[Asset, ...], urls: Urls) -> LinkIndex:
         published = {str(s.rel_path): site_paths[id(s)] for s in sources}
         return cls(
             posts=published,
@@ -65,14 +67,15 @@ class LinkIndex:
 
 def resolve_links(body: Rendered, source: SourcePost, index: LinkIndex) -> tuple[bytes, str, list[BuildWarning]]:
     """Return (content html as UTF-8, summary html, warnings) with every local URL resolved."""
-    lines = {}
+    lines: dict[str, int] = {}
     for reference in body.references:
         lines.setdefault(reference.url, source.body_line + reference.line - 1)
     warnings: list[BuildWarning] = []
     warned: set[str] = set()
 
-    def rewrite(match: re.Match) -> str:
+    def rewrite(match: re.Match[str] | _DecodedMatch) -> str:
         raw = match.group(2) if match.group(2) is not None else match.group(3)
+        assert raw is not None  # the patterns match one of the two quoted forms
         url = html.unescape(raw)
         new_url, problem = _resolve_url(url, source, index)
         if problem and url not in warned:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.build import BuildOptions, BuildPlan, BuildReport
@@ -39,8 +39,8 @@ from generator.links import LinkIndex
 from generator.markdown import MarkdownSettings, Rendered, render_markdown
 from generator.output import make_files
 from generator.paginate import paginate
-from generator.render import page_jobs
 from generator.post import author_table, make_post
+from generator.render import page_jobs
 from generator.site import Post, Site, replace_posts
 from generator.theme import Theme
 from generator.writer import write_in_place
@@ -70,9 +70,7 @@ class LiveSite:
         self.warnings: dict[Path | None, list[BuildWarning]] = {}
         for warning in plan.warnings:
             self.warnings.setdefault(warning.path, []).append(warning)
-        self.cache = MarkdownCache(
-            self.config.root / CACHE_DIR / "markdown" if options.use_cache else None, MarkdownSettings()
-        )
+        self.cache = MarkdownCache(self.config.root / CACHE_DIR / "markdown" if options.use_cache else None, MarkdownSettings())
         self.templates = analyse_templates(self.theme)
         self.templates_see_only_small_site = self.templates.site_attributes <= SMALL_SITE_ATTRIBUTES
         self.pages_showing = _pages_showing(plan.site)
@@ -128,7 +126,7 @@ class LiveSite:
         )
 
     def _can_rebuild(self) -> bool:
-        now = self.options.now or datetime.now(timezone.utc)
+        now = self.options.now or datetime.now(UTC)
         if not self.templates_see_only_small_site or (self.next_due and now >= self.next_due):
             return False
         # A plugin's filter or extra files may read any post: no telling what an edit reaches.

@@ -20,10 +20,12 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import pygments
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, unescapeAll
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.admon import admon_plugin
@@ -132,10 +134,7 @@ def highlight_css(light_style: str = "default", dark_style: str = "monokai") -> 
     """CSS for highlighted code: the light style by default and the dark style
     inside @media (prefers-color-scheme: dark), all scoped to `.highlight`."""
     dark = "\n".join("  " + rule for rule in _style_rules(dark_style).splitlines())
-    return (
-        f"{_style_rules(light_style)}\n"
-        f"@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
-    )
+    return f"{_style_rules(light_style)}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
 
 
 def _style_rules(style: str) -> str:
@@ -189,22 +188,16 @@ def _slugify(title: str) -> str:
     return slug or "section"
 
 
-def _render_table_open(
-    self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
+def _render_table_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     # The wrapper lets the theme make wide tables scroll on narrow screens.
     return '<div class="table-wrap">\n' + self.renderToken(tokens, idx, options, env)
 
 
-def _render_table_close(
-    self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
+def _render_table_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     return self.renderToken(tokens, idx, options, env) + "</div>\n"
 
 
-def _render_fence(
-    self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-) -> str:
+def _render_fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     token = tokens[idx]
     lang = _fence_language(token.info)
     data_lang = f' data-lang="{escapeHtml(lang)}"' if lang else ""
@@ -331,6 +324,6 @@ def _references(
             found.append(Reference(str(child.attrGet("href") or ""), line, False))
         elif child.type == "image":
             # The same text the renderer puts in the alt attribute.
-            alt = md.renderer.renderInlineAsText(child.children, md.options, env)
+            alt = cast(RendererHTML, md.renderer).renderInlineAsText(child.children or [], md.options, env)
             found.append(Reference(str(child.attrGet("src") or ""), line, True, alt))
     return found

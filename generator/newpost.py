@@ -18,7 +18,7 @@ def new_post_path(config: Config, title: str, now: datetime) -> Path:
 
 
 def new_post_text(title: str, now: datetime, tags: list[str], author: str | None) -> str:
-    front = {"title": title, "date": now.strftime("%Y-%m-%d %H:%M"), "tags": tags}
+    front: dict[str, object] = {"title": title, "date": now.strftime("%Y-%m-%d %H:%M"), "tags": tags}
     if author:
         front["author"] = author
     front["draft"] = True
@@ -41,5 +41,5 @@ def write_new_post(config: Config, title: str, now: datetime, tags: list[str], a
         with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite a writer's post
             handle.write(new_post_text(title.strip(), now, tags, author))
     except FileExistsError:
-        raise ConfigError(f"{path.name} already exists; not overwriting it", path, hint="choose another title")
+        raise ConfigError(f"{path.name} already exists; not overwriting it", path, hint="choose another title") from None
     return path

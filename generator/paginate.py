@@ -27,7 +27,7 @@ def paginate(items: tuple[Any, ...], per_page: int, first_page: str) -> list[Pag
     """Split `items` into pages; an empty sequence still gives one (empty) first page."""
     chunks = [items[start : start + per_page] for start in range(0, len(items), per_page)] or [()]
     total = len(chunks)
-    path = lambda number: list_page_path(first_page, number)  # noqa: E731
+    path = lambda number: list_page_path(first_page, number)
     return [
         Pager(
             number=number,

@@ -72,7 +72,9 @@ def plugin_files(site, plugins: tuple[Plugin, ...]) -> Iterator[OutputFile]:
         except ContentError:
             raise
         except Exception as exc:  # a bug in the plugin: name its file and line, not ours
-            raise ContentError(f"plugin {plugin.name}: extra_files failed: {type(exc).__name__}: {exc}", plugin.path, _line_in(exc, plugin.path))
+            raise ContentError(
+                f"plugin {plugin.name}: extra_files failed: {type(exc).__name__}: {exc}", plugin.path, _line_in(exc, plugin.path)
+            ) from exc
 
 
 def _load(config: Config, name: str) -> Plugin:
@@ -101,9 +103,9 @@ def _import(name: str, path: Path) -> ModuleType:
     try:
         spec.loader.exec_module(module)
     except SyntaxError as exc:
-        raise ContentError(f"plugin {name}: {exc.msg}", path, exc.lineno)
+        raise ContentError(f"plugin {name}: {exc.msg}", path, exc.lineno) from exc
     except Exception as exc:
-        raise ContentError(f"plugin {name} failed to load: {type(exc).__name__}: {exc}", path, _line_in(exc, path))
+        raise ContentError(f"plugin {name} failed to load: {type(exc).__name__}: {exc}", path, _line_in(exc, path)) from exc
     return module
 
 

@@ -13,8 +13,8 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -138,26 +138,32 @@ def content_warnings(source: SourcePost, body: Rendered, index: LinkIndex) -> li
         found.append(BuildWarning(f"image: {source.image!r} is neither a file beside the posts nor an http(s) URL", source.source))
     for reference in body.references:
         if reference.is_image and not reference.alt.strip():
-            found.append(BuildWarning(
-                f"image without alt text: {reference.url} (write ![what it shows]({reference.url}))",
-                source.source,
-                source.body_line + reference.line - 1,
-            ))
+            found.append(
+                BuildWarning(
+                    f"image without alt text: {reference.url} (write ![what it shows]({reference.url}))",
+                    source.source,
+                    source.body_line + reference.line - 1,
+                )
+            )
     for tag in _IMG_WITHOUT_ALT.findall(body.html) if b"<img" in body.html_utf8 else ():
-        found.append(BuildWarning(f"image without alt text: {tag[:80]} (add alt=\"...\")", source.source, line_in_body(source, tag)))
+        found.append(BuildWarning(f'image without alt text: {tag[:80]} (add alt="...")', source.source, line_in_body(source, tag)))
     if source.summary and len(source.summary) > SOCIAL_CARD_SUMMARY:
-        found.append(BuildWarning(
-            f"summary: {len(source.summary)} characters; social cards and search results cut it after about {SOCIAL_CARD_SUMMARY}",
-            source.source,
-        ))
+        found.append(
+            BuildWarning(
+                f"summary: {len(source.summary)} characters; social cards and search results cut it after about {SOCIAL_CARD_SUMMARY}",
+                source.source,
+            )
+        )
     if not source.tags:
         found.append(BuildWarning("no tags: the post is on no tag page and in no tag feed; add tags: [...]", source.source))
     if not source.summary and not body.has_more:
-        found.append(BuildWarning(
-            "no summary: lists, feeds and social cards show the first paragraph; add summary: to the front matter "
-            "or a <!--more--> line after the introduction",
-            source.source,
-        ))
+        found.append(
+            BuildWarning(
+                "no summary: lists, feeds and social cards show the first paragraph; add summary: to the front matter "
+                "or a <!--more--> line after the introduction",
+                source.source,
+            )
+        )
     return found
 
 

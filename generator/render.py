@@ -7,6 +7,7 @@ become ContentErrors naming the template and line, and the post being rendered.
 
 from __future__ import annotations
 
+import functools
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from markupsafe import Markup
 
 from generator.errors import ContentError
 from generator.output import Job
-from generator.paginate import paginate
+from generator.paginate import Pager, paginate
 from generator.site import Group, Post, Site
 from generator.theme import Theme
 from generator.urls import output_path
@@ -39,7 +40,7 @@ def redirect_jobs(site: Site, theme: Theme) -> Iterator[Job]:
     pages = _Pages(site, theme)
     for post in site.posts:
         for alias in post.aliases:
-            yield pages.job("redirect.html", alias, post.source, lambda post=post: {"target": post.url})
+            yield pages.job("redirect.html", alias, post.source, functools.partial(dict, target=post.url))
 
 
 def page_jobs(site: Site, theme: Theme) -> Iterator[Job]:
@@ -91,7 +92,9 @@ class _Pages:
             # Named by an {% include %} or {% extends %}: point at that line, not only at the page.
             path, line = _template_frame(exc)
             where = self._rendering(job)
-            raise ContentError(f"template {exc.name!r} not found in the site's templates/ or the theme{where}", path or job.source, line) from exc
+            raise ContentError(
+                f"template {exc.name!r} not found in the site's templates/ or the theme{where}", path or job.source, line
+            ) from exc
         except Exception as exc:  # a template that raises at render time: name the template line and the page
             path, line = _template_frame(exc)
             raise ContentError(f"template error{self._rendering(job)}: {type(exc).__name__}: {exc}", path or job.source, line) from exc
@@ -102,14 +105,17 @@ class _Pages:
 
     def index_pages(self) -> Iterator[Job]:
         for pager in paginate(self.site.posts, self.site.config.build.posts_per_page, "/"):
-            yield self.job(
-                "index.html", pager.url, None,
-                lambda pager=pager: {"pager": pager, "posts": pager.items, "structured_data": blog_structured_data(self.site)},
-            )
+            yield self.job("index.html", pager.url, None, functools.partial(self.index_context, pager))
 
     def post_pages(self) -> Iterator[Job]:
         for post in self.site.posts:
-            yield self.job("post.html", post.url, post.source, lambda post=post: self.post_context(post))
+            yield self.job("post.html", post.url, post.source, functools.partial(self.post_context, post))
+
+    def index_context(self, pager: Pager) -> dict[str, Any]:
+        return {"pager": pager, "posts": pager.items, "structured_data": blog_structured_data(self.site)}
+
+    def list_context(self, pager: Pager, feeds: list[FeedLink], group: dict[str, Any]) -> dict[str, Any]:
+        return {"pager": pager, "posts": pager.items, "feeds": feeds, **group}
 
     def post_context(self, post: Post) -> dict[str, Any]:
         older, newer = self.site.neighbours[post.url]
@@ -136,10 +142,7 @@ class _Pages:
     def group_pages(self, template: str, group: Group, name: str) -> Iterator[Job]:
         feeds = self.site_feeds + group_feed_links(self.site, group)
         for pager in paginate(group.posts, self.site.config.build.posts_per_page, group.key.url):
-            yield self.job(
-                template, pager.url, None,
-                lambda pager=pager: {"pager": pager, "posts": pager.items, "feeds": feeds, name: group.key},
-            )
+            yield self.job(template, pager.url, None, functools.partial(self.list_context, pager, feeds, {name: group.key}))
 
     def other_pages(self) -> Iterator[Job]:
         yield self.job("archive.html", "/archive/", None, lambda: {"archive": self.site.archive})
@@ -158,9 +161,7 @@ def post_structured_data(site: Site, post: Post) -> dict:
         "mainEntityOfPage": site.urls.absolute(post.url),
         "datePublished": post.date.isoformat(),
         "dateModified": (post.updated or post.date).isoformat(),
-        "author": [
-            {"@type": "Person", "name": a.name, "url": a.website or site.urls.absolute(a.url)} for a in post.authors
-        ],
+        "author": [{"@type": "Person", "name": a.name, "url": a.website or site.urls.absolute(a.url)} for a in post.authors],
         "publisher": {"@type": "Organization", "name": site.config.site.title, "url": site.urls.absolute("/")},
         "inLanguage": site.config.site.language,
         "wordCount": post.word_count,

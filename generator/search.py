@@ -41,7 +41,7 @@ def index_site(folder: Path, config: Config) -> None:
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ContentError(f"search: Pagefind did not run: {exc}", config.root / "site.toml", hint=INSTALL_HINT)
+        raise ContentError(f"search: Pagefind did not run: {exc}", config.root / "site.toml", hint=INSTALL_HINT) from exc
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()[-3:]
         raise ContentError("search: Pagefind failed: " + " / ".join(detail), config.root / "site.toml")

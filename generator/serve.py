@@ -268,7 +268,8 @@ class PreviewServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        address, port = self.server_address[:2]
+        host = address.decode() if isinstance(address, bytes) else address
         if host in ("0.0.0.0", "::"):
             host = "localhost"
         elif ":" in host:
@@ -292,7 +293,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._respond(send_body=False)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args) -> None:
         pass  # one line per request would drown the rebuild messages
 
     def _respond(self, send_body: bool) -> None:

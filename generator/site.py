@@ -82,7 +82,7 @@ def assemble_site(
     index = LinkIndex.build(sources, site_paths, all_sources, assets, urls)
     warnings: list[BuildWarning] = []
     posts = []
-    for source, body in zip(sources, rendered):
+    for source, body in zip(sources, rendered, strict=True):
         post, post_warnings = make_post(config, urls, source, body, site_paths[id(source)], authors, index)
         warnings.extend(post_warnings)
         posts.append(post)
@@ -109,17 +109,17 @@ def replace_posts(site: Site, replacements: dict[int, Post]) -> Site:
     """The same site with some posts swapped for new versions (keyed by id() of the old
     Post), everything else kept. Only for new versions that keep the date, URL, tags and
     authors: then the order, groups, archive, neighbours and related posts are unchanged."""
-    swap = lambda post: replacements.get(id(post), post) if post is not None else None  # noqa: E731
+
+    def swap(post: Post | None) -> Post | None:
+        return replacements.get(id(post), post) if post is not None else None
 
     def posts_of(items: tuple[Post, ...]) -> tuple[Post, ...]:
-        return tuple(swap(p) for p in items) if any(id(p) in replacements for p in items) else items
+        return tuple(replacements.get(id(p), p) for p in items) if any(id(p) in replacements for p in items) else items
 
     def groups_of(groups: tuple[Group, ...]) -> tuple[Group, ...]:
         return tuple(Group(g.key, posts_of(g.posts)) for g in groups)
 
-    related = {
-        url: posts_of(posts) for url, posts in site.related.items()
-    }
+    related = {url: posts_of(posts) for url, posts in site.related.items()}
     neighbours = {url: (swap(older), swap(newer)) for url, (older, newer) in site.neighbours.items()}
     return Site(
         config=site.config,
@@ -170,7 +170,7 @@ def _archive(posts: list[Post]) -> tuple[Year, ...]:
     for post in posts:
         months[(post.date.year, post.date.month)].append(post)
     years: dict[int, list[Group]] = defaultdict(list)
-    for (year, month) in sorted(months, reverse=True):
+    for year, month in sorted(months, reverse=True):
         first_day = months[(year, month)][0].date.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         years[year].append(Group(first_day, tuple(months[(year, month)])))
     return tuple(Year(year, tuple(groups)) for year, groups in years.items())
@@ -178,10 +178,7 @@ def _archive(posts: list[Post]) -> tuple[Year, ...]:
 
 def _neighbours(posts: list[Post]) -> dict[str, tuple[Post | None, Post | None]]:
     """For each post, the next older and the next newer one (posts are newest first)."""
-    return {
-        post.url: (posts[i + 1] if i + 1 < len(posts) else None, posts[i - 1] if i > 0 else None)
-        for i, post in enumerate(posts)
-    }
+    return {post.url: (posts[i + 1] if i + 1 < len(posts) else None, posts[i - 1] if i > 0 else None) for i, post in enumerate(posts)}
 
 
 def _related(posts: list[Post], limit: int) -> dict[str, tuple[Post, ...]]:

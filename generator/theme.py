@@ -19,11 +19,10 @@ import babel
 import babel.dates
 import jinja2
 
-from generator.errors import ConfigError, ContentError, decode_utf8
 from generator.config import Config
+from generator.errors import ConfigError, ContentError, decode_utf8
 from generator.plugins import Plugin, plugins_digest
 from generator.urls import Urls
-
 
 
 @dataclass(frozen=True)
@@ -46,15 +45,15 @@ class TemplateFolderLoader(jinja2.FileSystemLoader):
         except jinja2.TemplateNotFound:
             broken_link = next((p for p in self._candidates(template) if p.is_symlink()), None)
             if broken_link is not None:
-                raise ContentError(f"is a symbolic link to {os.readlink(broken_link)}, which does not exist", broken_link)
+                raise ContentError(f"is a symbolic link to {os.readlink(broken_link)}, which does not exist", broken_link) from None
             raise
         except UnicodeDecodeError:
             path = next(p for p in self._candidates(template) if p.is_file())
             decode_utf8(path.read_bytes(), path)  # raises, naming the line
             raise
         except OSError as exc:
-            path = Path(exc.filename) if exc.filename else next(iter(self._candidates(template)), None)
-            raise ContentError(f"cannot read the template: {exc.strerror or exc}", path)
+            unreadable = Path(exc.filename) if exc.filename else next(iter(self._candidates(template)), None)
+            raise ContentError(f"cannot read the template: {exc.strerror or exc}", unreadable) from exc
 
     def _candidates(self, template: str) -> list[Path]:
         return [Path(folder, *jinja2.loaders.split_template_path(template)) for folder in self.searchpath]

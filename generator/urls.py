@@ -27,7 +27,7 @@ class Urls:
 
     @property
     def base_path(self) -> str:
-        """"/" for a site at a domain's root, "/blog/" for one served from a sub-folder."""
+        """ "/" for a site at a domain's root, "/blog/" for one served from a sub-folder."""
         return urlsplit(self.base_url).path or "/"
 
     @property
@@ -85,7 +85,7 @@ def alias_problem(alias: str) -> str | None:
     redirect page, or None when it can: a path on the site made of safe segments."""
     if not alias.startswith("/") or alias.startswith("//"):
         return "must be a path on the site starting with one '/', such as /2019/05/old-name/"
-    segments = [segment for segment in alias.strip("/").split("/")]
+    segments = alias.strip("/").split("/")
     if segments == [""]:
         return "cannot be the home page"
     for segment in segments:

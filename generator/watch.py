@@ -23,14 +23,13 @@ This module prints nothing: the caller (cli.py) reports through the callbacks.
 from __future__ import annotations
 
 import dataclasses
-
 import os
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from watchdog.events import (
     DirCreatedEvent,
@@ -44,6 +43,7 @@ from watchdog.events import (
     FileSystemEventHandler,
 )
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 from generator.build import BuildOptions, BuildReport, build
 from generator.config import Config, load_config
@@ -158,7 +158,7 @@ class SiteWatcher:
         self.live: LiveSite | None = None  # the last full build, for quick rebuilds of edited posts
         self._observer = Observer()
         self._handler = _Handler(self)
-        self._watches: dict[tuple[Path, bool], object] = {}
+        self._watches: dict[tuple[Path, bool], ObservedWatch] = {}
         self._recursive: tuple[Path, ...] = ()
         self._output_dir: Path | None = None
 
@@ -192,9 +192,7 @@ class SiteWatcher:
                 pass
         for key in sorted(wanted - set(self._watches)):
             try:
-                self._watches[key] = self._observer.schedule(
-                    self._handler, str(key[0]), recursive=key[1], event_filter=EVENT_TYPES
-                )
+                self._watches[key] = self._observer.schedule(self._handler, str(key[0]), recursive=key[1], event_filter=EVENT_TYPES)
             except OSError:
                 pass  # deleted meanwhile; its parent's watch reports it coming back
         self._recursive = tuple(sorted((folder for folder in folders), key=lambda p: -len(p.parts)))

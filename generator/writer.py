@@ -14,10 +14,11 @@ import filecmp
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
+from generator.atomic import atomic_write
 from generator.errors import ContentError
 from generator.output import CollisionGuard, OutputFile
 
@@ -42,7 +43,7 @@ def write_output(files: Iterable[OutputFile], out_dir: Path, finish: Callable[[P
         staging = parent / f".{out_dir.name}.staging-{os.getpid()}-{time.monotonic_ns()}"
         staging.mkdir()
     except OSError as exc:
-        raise ContentError(f"cannot write the output folder: {exc.strerror or exc}", parent)
+        raise ContentError(f"cannot write the output folder: {exc.strerror or exc}", parent) from exc
     try:
         report = _write_all(files, staging, out_dir)
         if finish is not None:
@@ -70,13 +71,10 @@ def write_in_place(files: Iterable[OutputFile], out_dir: Path) -> WriteReport:
         if _same_as(target, file):
             unchanged += 1
             continue
-        temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(file.data)
-            os.replace(temporary, target)  # a new inode: a file hard-linked elsewhere is not changed
+            atomic_write(target, file.data)  # a new inode: a file hard-linked elsewhere is not changed
         except OSError as exc:
-            temporary.unlink(missing_ok=True)
             raise ContentError(f"cannot write /{file.path}: {exc.strerror or exc}", file.source) from exc
         written += 1
     return WriteReport(written, unchanged, html_pages)

@@ -6,7 +6,6 @@ import xml.etree.ElementTree as ET
 
 import html5lib
 import pytest
-
 from conftest import needs_chromium, post, static_site_in_chromium
 
 OLD = "/2025/12/on-call-handbook/"  # an alias in the sample blog
@@ -37,10 +36,12 @@ def test_an_unsafe_alias_is_an_error_with_its_line(make_site, run_blog, alias):
 
 
 def test_an_alias_over_another_page_is_an_error_naming_both(make_site, run_blog):
-    site = make_site({
-        "posts/2026-01-01-a.md": post("A", aliases="[/2026/01/b/]"),
-        "posts/2026-01-02-b.md": post("B"),
-    })
+    site = make_site(
+        {
+            "posts/2026-01-01-a.md": post("A", aliases="[/2026/01/b/]"),
+            "posts/2026-01-02-b.md": post("B"),
+        }
+    )
     result = run_blog("build", "--site", site)
     assert result.exit_code == 1
     assert "2026-01-01-a.md" in result.output and "2026-01-02-b.md" in result.output, result.output

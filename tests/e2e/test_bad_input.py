@@ -68,12 +68,11 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
-
 from conftest import DEFAULT_CONFIG, post, tree_bytes
 
 Defect = Callable[[Path], None]  # breaks a good site folder in place
@@ -188,7 +187,7 @@ def chmod(rel: str, mode: int) -> Defect:
 def yaml_anchor_bomb() -> str:
     """Nine levels of nine aliases: 9**9 (387 million) strings from nine lines of YAML."""
     lines = ["a: &a [" + ", ".join(['"lol"'] * 9) + "]"]
-    for previous, name in zip("abcdefgh", "bcdefghi"):
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
     return "title: A\n" + "\n".join(lines) + "\n"  # "f" (line 8) is the first to pass 100,000 values
 
@@ -233,7 +232,9 @@ CASES: dict[str, Case] = {
     "author-list-of-numbers": builds(front("title: A\nauthor: [1, 2]\n"), "authors/1/index.html"),
     "tag-empty-string": builds(front("title: A\ntags: ['']\n"), contains="<h1>A</h1>"),
     # slugs and permalinks
-    "duplicate-slug": fails(1, write("posts/2026-01-03-c.md", post("C", slug="a")), "posts/2026-01-03-c.md", "2026-01-01-a.md", "/2026/01/a/"),
+    "duplicate-slug": fails(
+        1, write("posts/2026-01-03-c.md", post("C", slug="a")), "posts/2026-01-03-c.md", "2026-01-01-a.md", "/2026/01/a/"
+    ),
     "duplicate-permalink": fails(1, write("posts/news/2026-01-20-a.md", post("A again")), "posts/news/2026-01-20-a.md", "2026-01-01-a.md"),
     "permalinks-differ-only-in-case": fails(1, write("posts/2026-01-20-A.md", post("Big A")), "posts/2026-01-20-A.md", "2026-01-01-a.md"),
     "slug-leaves-the-output": bad_key("slug: ../../etc", "slug"),
@@ -251,7 +252,9 @@ CASES: dict[str, Case] = {
     # bytes
     "not-utf8": fails(1, write(A, b"---\ntitle: A\n---\nfine\n\xff\xfe broken\n"), f"{A}:5", "UTF-8"),
     "nul-byte": fails(1, write(A, b"---\ntitle: A\n---\nx\x00y\n"), f"{A}:4", "NUL"),
-    "png-named-md": fails(1, write(A, bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")), f"{A}:3", "NUL"),
+    "png-named-md": fails(
+        1, write(A, bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")), f"{A}:3", "NUL"
+    ),
     "fifo-named-md": fails(1, make_fifo, "posts/2026-01-09-pipe.md", "not a regular file", in_subprocess=True),
     "bom": builds(write(A, "\ufeff" + post("A")), contains="<h1>A</h1>"),
     "crlf": builds(write(A, post("A", tags="[web]").replace("\n", "\r\n")), contains="<h1>A</h1>"),
@@ -262,7 +265,9 @@ CASES: dict[str, Case] = {
     "blockquote-5000-deep": builds(write(A, post("A", ">" * 5000 + " deep")), contains="<blockquote>"),
     "list-5000-deep": builds(write(A, post("A", "- " * 5000 + "deep")), contains="<ul>"),
     # files and folders
-    "symlink-to-a-file-outside": fails(1, replace_with_link("posts/2026-01-05-link.md", outside_post), "posts/2026-01-05-link.md", "outside the site"),
+    "symlink-to-a-file-outside": fails(
+        1, replace_with_link("posts/2026-01-05-link.md", outside_post), "posts/2026-01-05-link.md", "outside the site"
+    ),
     "symlink-to-a-folder-outside": fails(
         1,
         replace_with_link("posts/linked", outside_folder),
@@ -273,8 +278,12 @@ CASES: dict[str, Case] = {
     "symlink-loop": fails(1, replace_with_link(A, lambda site: site / A), A, "leads back to itself"),
     "posts-is-a-file": fails(1, make_posts_a_file, "posts: ", "not a folder"),
     "unreadable-post": fails(1, chmod(A, 0o000), A, "Permission denied", marks=NOT_ROOT),
-    "unreadable-folder": fails(1, chmod("posts/sub", 0o000), "posts/sub", "Permission denied", good={"posts/sub/2026-01-03-c.md": post("C")}, marks=NOT_ROOT),
-    "out-parent-is-a-file": fails(1, write("../blocker", "a file"), "{tmp}/blocker", "cannot write the output folder", args=("--out", "{tmp}/blocker/_site")),
+    "unreadable-folder": fails(
+        1, chmod("posts/sub", 0o000), "posts/sub", "Permission denied", good={"posts/sub/2026-01-03-c.md": post("C")}, marks=NOT_ROOT
+    ),
+    "out-parent-is-a-file": fails(
+        1, write("../blocker", "a file"), "{tmp}/blocker", "cannot write the output folder", args=("--out", "{tmp}/blocker/_site")
+    ),
     "output-dir-inside-posts": fails(2, config('[build]\noutput_dir = "posts/out"\n'), "site.toml:5", "refusing to build into"),
     # site.toml
     "toml-syntax-error": fails(2, write("site.toml", '[site]\ntitle = "T\nbase_url = "https://e.com"\n'), "site.toml:2", "invalid TOML"),
@@ -287,18 +296,40 @@ CASES: dict[str, Case] = {
     "base-url-relative": fails(2, write("site.toml", '[site]\ntitle = "T"\nbase_url = "/blog/"\n'), "site.toml:3", "site.base_url"),
     "base-url-missing": fails(2, write("site.toml", '[site]\ntitle = "T"\n'), "site.toml:1", "site.base_url: is required"),
     "theme-missing": fails(2, config('[build]\ntheme = "nope"\n'), "site.toml:5", "build.theme"),
-    "theme-without-templates": fails(2, config('[build]\ntheme = "broken"\n'), "site.toml:5", "themes/broken/ has no templates/", good={"themes/broken/static/style.css": "p {}\n"}),
+    "theme-without-templates": fails(
+        2,
+        config('[build]\ntheme = "broken"\n'),
+        "site.toml:5",
+        "themes/broken/ has no templates/",
+        good={"themes/broken/static/style.css": "p {}\n"},
+    ),
     "permalink-unknown-token": fails(2, config('[build]\npermalink = "/{year}/{title}/"\n'), "site.toml:5", "unknown token {title}"),
     "permalink-without-slug": fails(2, config('[build]\npermalink = "/{year}/{month}/"\n'), "site.toml:5", "{slug}"),
     "timezone-unknown": fails(2, site_key('timezone = "Mars/Olympus_Mons"'), "site.toml:3", "site.timezone"),
     "language-unknown": fails(2, site_key('language = "xx-!!"'), "site.toml:3", "site.language"),
     "toml-bom": builds(write("site.toml", "\ufeff" + DEFAULT_CONFIG), contains="<h1>A</h1>"),
     # templates
-    "template-syntax-error": fails(1, template("post.html", TEMPLATE_HEAD + "{{ post.title }\n{% endblock %}\n"), "templates/post.html:4", "syntax"),
-    "template-division-by-zero": fails(1, template("post.html", TEMPLATE_HEAD + "{{ 1 // 0 }}\n{% endblock %}\n"), "templates/post.html:4", "ZeroDivisionError"),
-    "template-missing-method": fails(1, template("post.html", TEMPLATE_HEAD + "{{ post.title.nonexistent_method() }}\n{% endblock %}\n"), "templates/post.html:4", "nonexistent_method"),
-    "template-include-missing": fails(1, template("post.html", TEMPLATE_HEAD + '{% include "nope.html" %}\n{% endblock %}\n'), "templates/post.html:4", "'nope.html' not found"),
-    "template-not-utf8": fails(1, template("post.html", TEMPLATE_HEAD.encode() + b"caf\xe9\n{% endblock %}\n"), "templates/post.html:4", "UTF-8"),
+    "template-syntax-error": fails(
+        1, template("post.html", TEMPLATE_HEAD + "{{ post.title }\n{% endblock %}\n"), "templates/post.html:4", "syntax"
+    ),
+    "template-division-by-zero": fails(
+        1, template("post.html", TEMPLATE_HEAD + "{{ 1 // 0 }}\n{% endblock %}\n"), "templates/post.html:4", "ZeroDivisionError"
+    ),
+    "template-missing-method": fails(
+        1,
+        template("post.html", TEMPLATE_HEAD + "{{ post.title.nonexistent_method() }}\n{% endblock %}\n"),
+        "templates/post.html:4",
+        "nonexistent_method",
+    ),
+    "template-include-missing": fails(
+        1,
+        template("post.html", TEMPLATE_HEAD + '{% include "nope.html" %}\n{% endblock %}\n'),
+        "templates/post.html:4",
+        "'nope.html' not found",
+    ),
+    "template-not-utf8": fails(
+        1, template("post.html", TEMPLATE_HEAD.encode() + b"caf\xe9\n{% endblock %}\n"), "templates/post.html:4", "UTF-8"
+    ),
     "template-link-to-nothing": fails(
         1,
         replace_with_link("templates/post.html", lambda site: site / "deleted.html"),

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 import html5lib
 import pytest
 import yaml
-
 from conftest import copy_real_corpus
 
 REPO = Path(__file__).resolve().parents[2]
@@ -159,7 +158,11 @@ def test_sample_sitemap_lists_every_page_and_only_built_ones(sample_build):
     pages = {p.relative_to(out).as_posix() for p in html_pages(out)} - {"404.html"} - redirects
     assert listed == pages
     for page in expected_post_pages(sample_build.site).values():
-        entry = next(u for u in root.findall(f"{SITEMAP_NS}url") if u.findtext(f"{SITEMAP_NS}loc") == f"{SAMPLE_BASE}/{page.removesuffix('index.html')}")
+        entry = next(
+            u
+            for u in root.findall(f"{SITEMAP_NS}url")
+            if u.findtext(f"{SITEMAP_NS}loc") == f"{SAMPLE_BASE}/{page.removesuffix('index.html')}"
+        )
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", entry.findtext(f"{SITEMAP_NS}lastmod"))
 
 
@@ -184,7 +187,11 @@ def test_template_syntax_in_a_post_is_shown_literally(sample_build):
 
 
 def test_template_syntax_in_front_matter_and_body_is_never_evaluated(make_site, run_blog, tmp_path):
-    site = make_site({"posts/2026-01-01-a.md": '---\ntitle: "{{ 7*7 }} ways"\nsummary: "{% raw %}{{ 6*6 }}"\n---\nBody {{ 7*7 }} and {% if true %}x{% endif %} and {# c #}.\n'})
+    site = make_site(
+        {
+            "posts/2026-01-01-a.md": '---\ntitle: "{{ 7*7 }} ways"\nsummary: "{% raw %}{{ 6*6 }}"\n---\nBody {{ 7*7 }} and {% if true %}x{% endif %} and {# c #}.\n'
+        }
+    )
     out = tmp_path / "out"
     assert run_blog("build", "--site", site, "--out", out).exit_code == 0
     page = (out / "2026/01/a/index.html").read_text(encoding="utf-8")
@@ -259,14 +266,20 @@ def test_an_edit_then_rebuild_equals_a_clean_build(run_blog, tmp_path, sample_co
     out = tmp_path / "incremental"
     assert run_blog("build", "--site", site, "--out", out).exit_code == 0
     post = site / "posts/2025-12-09-our-on-call-handbook.md"
-    post.write_text(post.read_text(encoding="utf-8").replace("title: What is in our on-call handbook", "title: Our on-call handbook, revised") + "\nOne more line.\n", encoding="utf-8")
+    post.write_text(
+        post.read_text(encoding="utf-8").replace("title: What is in our on-call handbook", "title: Our on-call handbook, revised")
+        + "\nOne more line.\n",
+        encoding="utf-8",
+    )
     rebuilt = run_blog("build", "--site", site, "--out", out)
     assert rebuilt.exit_code == 0
     assert "markdown: 1 rendered, 10 cached" in rebuilt.stdout  # only the edited post is rendered again
     clean = tmp_path / "clean"
     assert run_blog("build", "--site", site, "--out", clean, "--clean").exit_code == 0
     assert tree(out) == tree(clean)
-    assert "Our on-call handbook, revised" in (out / "index.html").read_text(encoding="utf-8") or "revised" in (out / "page/2/index.html").read_text(encoding="utf-8")
+    assert "Our on-call handbook, revised" in (out / "index.html").read_text(encoding="utf-8") or "revised" in (
+        out / "page/2/index.html"
+    ).read_text(encoding="utf-8")
 
 
 def test_failed_build_keeps_the_previous_site(run_blog, tmp_path, sample_copy):
@@ -363,8 +376,16 @@ def test_bad_input_exits_nonzero_naming_the_file(make_site, run_blog, tmp_path, 
 @pytest.mark.parametrize(
     "template, where, words",
     [
-        ('{% extends "!theme/post.html" %}\n{% block content %}\n{% if post.title %}\n{{ post.title }\n{% endblock %}\n', "templates/post.html:4", "syntax"),
-        ('{% extends "!theme/post.html" %}\n{% block content %}\n\n{{ post.nope.deeper }}\n{% endblock %}\n', "templates/post.html:4", "2026-01-01-a.md"),
+        (
+            '{% extends "!theme/post.html" %}\n{% block content %}\n{% if post.title %}\n{{ post.title }\n{% endblock %}\n',
+            "templates/post.html:4",
+            "syntax",
+        ),
+        (
+            '{% extends "!theme/post.html" %}\n{% block content %}\n\n{{ post.nope.deeper }}\n{% endblock %}\n',
+            "templates/post.html:4",
+            "2026-01-01-a.md",
+        ),
     ],
     ids=["syntax-error", "render-error"],
 )
@@ -459,7 +480,7 @@ def test_markup_in_front_matter_is_escaped_in_every_page(make_site, run_blog, tm
 
 def test_control_characters_in_front_matter_do_not_break_pages(make_site, run_blog, tmp_path):
     """A title with an escaped control character (valid YAML) must still give strict-valid HTML."""
-    title = 'Odd \\x01 title \\x0b with ]]> and <b> 🎉 עברית'
+    title = "Odd \\x01 title \\x0b with ]]> and <b> 🎉 עברית"
     site = make_site({"posts/2026-01-01-odd.md": f'---\ntitle: "{title}"\nsummary: "sum\\x02mary"\ntags: ["t\\x03ag"]\n---\nBody.\n'})
     out = tmp_path / "out"
     result = run_blog("build", "--site", site, "--out", out)
@@ -480,7 +501,9 @@ def test_control_characters_in_front_matter_do_not_break_pages(make_site, run_bl
 
 
 def test_new_writes_a_post_and_refuses_to_overwrite(make_site, run_blog, tmp_path):
-    site = make_site({}, config='[site]\ntitle = "T"\nbase_url = "https://e.com"\ntimezone = "Europe/Lisbon"\n[authors.ana]\nname = "Ana"\n')
+    site = make_site(
+        {}, config='[site]\ntitle = "T"\nbase_url = "https://e.com"\ntimezone = "Europe/Lisbon"\n[authors.ana]\nname = "Ana"\n'
+    )
     days = {f"{datetime.now(ZoneInfo('Europe/Lisbon')) + timedelta(seconds=s):%Y-%m-%d}" for s in (0, 5)}
     result = run_blog("new", "Launch day: v2 is here!", "--tags", "a, b", "--author", "ana", "--site", site)
     assert result.exit_code == 0, result.output
@@ -642,7 +665,7 @@ def test_corpus_with_the_default_permalink_names_both_colliding_files(corpus_sit
     site = tmp_path / "site"
     shutil.copytree(corpus_site / "posts", site / "posts")
     config = (corpus_site / "site.toml").read_text()
-    (site / "site.toml").write_text(re.sub(r'(?m)^permalink = .*$', 'permalink = "/{year}/{month}/{slug}/"', config))
+    (site / "site.toml").write_text(re.sub(r"(?m)^permalink = .*$", 'permalink = "/{year}/{month}/{slug}/"', config))
     result = run_blog("build", "--site", site, "--out", tmp_path / "out")
     assert result.exit_code == 1
     assert "Traceback" not in result.output

@@ -17,12 +17,11 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from conftest import copy_sample_site, run_blog_cli, tree_bytes
 from PIL import Image
 
 from generator.cache_files import KEY_VARIABLE, MAC_SIZE, MAGIC, seal
 from generator.markdown import render_markdown
-from conftest import copy_sample_site, run_blog_cli, tree_bytes
-
 
 POSTS = 11  # the sample's published posts
 ALL_RENDERED = f"{POSTS} rendered, 0 cached"

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, copy_sample_site, tree_bytes
 
 from generator.code_digest import generator_digest
@@ -43,7 +42,10 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_the_copy_is_the_one_that_runs(installed_copy):
     done = subprocess.run(
         [sys.executable, "-c", "import generator; print(generator.__file__)"],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(installed_copy)}, cwd=installed_copy,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(installed_copy)},
+        cwd=installed_copy,
     )
     assert Path(done.stdout.strip()).is_relative_to(installed_copy)
 
@@ -52,7 +54,11 @@ def test_editing_the_feed_module_changes_the_next_build(installed_copy, tmp_path
     site = copy_sample_site(tmp_path / "site")
     blog(installed_copy, "build", "--site", site, "--jobs", "1")
     before = tree_bytes(site / "_site")
-    edit(installed_copy / "generator" / "feeds.py", 'GENERATOR = ("blog-generator", __version__)', 'GENERATOR = ("blog-generator-edited", __version__)')
+    edit(
+        installed_copy / "generator" / "feeds.py",
+        'GENERATOR = ("blog-generator", __version__)',
+        'GENERATOR = ("blog-generator-edited", __version__)',
+    )
     done = blog(installed_copy, "build", "--site", site, "--jobs", "1")
     assert "up to date" not in done.stdout
     after = tree_bytes(site / "_site")

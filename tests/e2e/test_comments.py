@@ -14,7 +14,6 @@ from pathlib import Path
 
 import html5lib
 import pytest
-
 from conftest import CHROMIUM, CHROMIUM_ARGS, build_site, needs_chromium
 
 REPO = Path(__file__).resolve().parents[2]
@@ -250,7 +249,9 @@ def test_values_are_escaped_in_attributes_and_scripts(tmp_path):
 def test_comment_counts_in_post_lists_when_enabled(tmp_path, provider):
     out = build_site(_site(tmp_path, _comments_config(provider, "lazy", "counts = true\n")))
     index = (out / "index.html").read_text()
-    marker = {"disqus": "data-disqus-identifier=", "remark42": 'class="remark42__counter"', "cusdis": "data-cusdis-count-page-id="}[provider]
+    marker = {"disqus": "data-disqus-identifier=", "remark42": 'class="remark42__counter"', "cusdis": "data-cusdis-count-page-id="}[
+        provider
+    ]
     assert marker in index
     script = {
         "disqus": "https://northwind-blog.disqus.com/count.js",
@@ -303,7 +304,6 @@ def test_malformed_settings_are_config_errors(make_site, run_blog):
 # ---- in a real browser ------------------------------------------------------------
 
 
-
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -335,7 +335,13 @@ def page_factory():
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             provider_requests: list[str] = []
             # The machine has no network: answer the provider's requests with an empty script, and record them.
-            page.route(re.compile(r"^https://giscus\.app/.*"), lambda route: (provider_requests.append(route.request.url), route.fulfill(status=200, content_type="text/javascript", body="")))
+            page.route(
+                re.compile(r"^https://giscus\.app/.*"),
+                lambda route: (
+                    provider_requests.append(route.request.url),
+                    route.fulfill(status=200, content_type="text/javascript", body=""),
+                ),
+            )
             return page, provider_requests
 
         yield new_page

@@ -14,11 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-
-from generator.writer import remove_leftovers
-
 from conftest import copy_sample_site, post, tree_bytes
 from test_watch_serve import BlogProcess, atomic_save, clean_build, wait_until_output_is
+
+from generator.writer import remove_leftovers
 
 
 def _built_sample(tmp_path: Path, run_blog) -> tuple[Path, dict[str, bytes]]:
@@ -143,6 +142,7 @@ def test_sigterm_while_writing_keeps_the_previous_site(tmp_path, corpus):
 
 
 # -- a long random editing session under blog watch -------------------------------------------
+
 
 def _random_session_step(rng: random.Random, posts: Path, step: int) -> str:
     """One random change to the posts folder; returns what it did."""

@@ -199,9 +199,7 @@ def test_rust_blog_publishes_no_more_marker(rust_blog_build):
 
 
 def test_ids_survive_rebuilds_and_edits(tmp_path, site_writer, build_now):
-    posts = {
-        f"posts/2026-0{i}-0{i}-post-{i}.md": f"---\ntitle: Post {i}\ntags: [a]\n---\nBody {i}.\n" for i in range(1, 6)
-    }
+    posts = {f"posts/2026-0{i}-0{i}-post-{i}.md": f"---\ntitle: Post {i}\ntags: [a]\n---\nBody {i}.\n" for i in range(1, 6)}
     site = site_writer(tmp_path / "site", posts)
     first = build_site(site, tmp_path / "one", now=build_now)
     second = build_site(site, tmp_path / "two", now=build_now)
@@ -219,7 +217,9 @@ def test_ids_survive_rebuilds_and_edits(tmp_path, site_writer, build_now):
 
 
 def test_front_matter_id_pins_the_entry_id(tmp_path, site_writer, build_now):
-    site = site_writer(tmp_path / "site", {"posts/2026-01-01-new-slug.md": "---\ntitle: T\nid: tag:blog.example.com,2025-12-31:old-slug\n---\nx\n"})
+    site = site_writer(
+        tmp_path / "site", {"posts/2026-01-01-new-slug.md": "---\ntitle: T\nid: tag:blog.example.com,2025-12-31:old-slug\n---\nx\n"}
+    )
     out = build_site(site, tmp_path / "out", now=build_now)
     assert feedparser.parse((out / "atom.xml").read_bytes()).entries[0].id == "tag:blog.example.com,2025-12-31:old-slug"
 
@@ -241,7 +241,9 @@ def test_hostile_titles_and_bodies_keep_every_feed_valid(tmp_path, site_writer, 
     posts = {}
     for i, title in enumerate(HOSTILE_TITLES, start=1):
         body = f"Body with ]]> and <b>unclosed and a stray < and \x01 control.\n\n<script>alert({i})</script>\n\n{title}\n"
-        posts[f"posts/2026-01-{i:02d}-hostile-{i}.md"] = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\ntags: [\"<tag>&\", émoji🚀]\nauthor: \"<b>Eve</b> & co\"\n---\n{body}"
+        posts[f"posts/2026-01-{i:02d}-hostile-{i}.md"] = (
+            f'---\ntitle: {json.dumps(title, ensure_ascii=False)}\ntags: ["<tag>&", émoji🚀]\nauthor: "<b>Eve</b> & co"\n---\n{body}'
+        )
     site = site_writer(tmp_path / "site", posts)
     out = build_site(site, tmp_path / "out", now=build_now)
     for feed in _xml_feeds(out):

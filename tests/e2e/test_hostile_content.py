@@ -19,11 +19,10 @@ from urllib.parse import unquote, urlsplit
 import feedparser
 import html5lib
 import pytest
+from conftest import build_site
 
 from generator.build import BuildOptions, build
 from generator.errors import BuildFailed, SiteError
-
-from conftest import build_site
 
 BASE = "https://blog.example.com/"
 
@@ -35,9 +34,9 @@ RAW = "{% raw %}"
 CDATA = "]]>"
 QUOTES = "\"double\" 'single' & &amp; &lt;"
 
-SITE_TITLE = f"{SCRIPT} & {JINJA} {CDATA} \"Co\""
+SITE_TITLE = f'{SCRIPT} & {JINJA} {CDATA} "Co"'
 SITE_DESCRIPTION = f"{IMG} {RAW} {QUOTES}"
-EVE = f"{SCRIPT} Eve & \"Co\""
+EVE = f'{SCRIPT} Eve & "Co"'
 EVE_BIO = f"{IMG} {RAW} {CDATA}"
 EVE_URL = 'https://example.com/eve?a=1&b="><script>alert(1)</script>'
 MAL = f"{CLOSE} {JINJA}"
@@ -47,8 +46,7 @@ MENU = [(IMG, "/archive/"), (f"{JINJA} & {SCRIPT}", 'https://example.com/?q="><s
 # Each post: file name -> front matter (written as JSON, which is YAML) and body.
 POSTS = {
     "2026-01-01-one.md": (
-        {"title": SCRIPT, "tags": [IMG, CLOSE, JINJA, RAW, CDATA, "a & b"], "author": "eve",
-         "summary": f"{JINJA} {RAW} {CDATA} {QUOTES}"},
+        {"title": SCRIPT, "tags": [IMG, CLOSE, JINJA, RAW, CDATA, "a & b"], "author": "eve", "summary": f"{JINJA} {RAW} {CDATA} {QUOTES}"},
         "Plain text.\n",
     ),
     "2026-01-02-two.md": (
@@ -73,7 +71,7 @@ POSTS = {
     ),
     "2026-01-05-five.md": (
         {"title": CLOSE, "author": "eve"},  # no summary: the first paragraph is the summary
-        "First paragraph with \\<script\\>alert(5)\\</script\\> & \"quotes\" {{ 7*7 }} ]]>.\n\n"
+        'First paragraph with \\<script\\>alert(5)\\</script\\> & "quotes" {{ 7*7 }} ]]>.\n\n'
         "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](vbscript:msgbox(1)) "
         "[d](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==) [e](<javascript:alert(1)>) "
         "[f](&#106;avascript:alert(1)) [g](javascript&colon;alert(1)) [h](java&#x09;script:alert(1)) "
@@ -333,7 +331,7 @@ def test_lists_tags_and_author_pages_show_names_as_text(hostile):
     assert cards == {front["title"] for front, _ in POSTS.values()}
     summaries = [text_of(d).strip() for d in home.findall(".//article[@class='post-card']/div[@class='summary']")]
     assert _front("2026-01-02-two.md")["summary"] in summaries
-    assert any(s.startswith("First paragraph with <script>alert(5)</script> & \"quotes\" {{ 7*7 }} ]]>") for s in summaries)
+    assert any(s.startswith('First paragraph with <script>alert(5)</script> & "quotes" {{ 7*7 }} ]]>') for s in summaries)
     archive = parse_html((hostile / "archive/index.html").read_bytes())
     assert {text_of(a) for a in archive.findall(".//main//li/a")} == cards
 
@@ -409,13 +407,13 @@ def test_every_feed_parses_and_gives_back_the_original_text(hostile):
             # RSS has no type for <title>: feedparser guesses, and reads a title that looks like HTML
             # (such as `"><img ...>`) as HTML. The XML itself must carry the exact text.
             entry_titles = [item.findtext("title") for item in root.iter("item")]
-            for entry, title in zip(parsed.entries, entry_titles):
+            for entry, title in zip(parsed.entries, entry_titles, strict=True):
                 assert entry.title == title or entry.title_detail.type == "text/html", (feed, entry.title)
         else:
             entry_titles = [entry.title for entry in parsed.entries]
             assert parsed.feed.rights == CLOSE, feed
         assert set(entry_titles) <= titles, feed
-        for entry, title in zip(parsed.entries, entry_titles):
+        for entry, title in zip(parsed.entries, entry_titles, strict=True):
             if summaries[title] is not None:
                 assert fragment_text(entry.summary) == summaries[title], (feed, entry.summary)
             names = {a.get("name") for a in entry.get("authors", [])}
@@ -623,7 +621,7 @@ def test_comment_embeds_keep_hostile_titles_and_ids_inert(tmp_path, site_writer,
         site = site_writer(tmp_path / name, {"posts/2026-01-01-p.md": post_text({"title": title, "id": post_id})}, config)
         out = build_site(site, tmp_path / f"{name}-out", now=build_now)
         pages[name] = [parse_html((out / page).read_bytes()) for page in ("2026/01/p/index.html", "index.html")]
-    for benign, hostile in zip(pages["benign"], pages["hostile"]):
+    for benign, hostile in zip(pages["benign"], pages["hostile"], strict=True):
         scripts = [[(s.get("src"), s.get("type")) for s in root.iter("script")] for root in (benign, hostile)]
         assert scripts[0] == scripts[1], provider  # the provider's scripts, and not one more
         for element in hostile.iter():
@@ -637,7 +635,9 @@ def test_comment_embeds_keep_hostile_titles_and_ids_inert(tmp_path, site_writer,
         assert f"{CLOSE}{IMG}{JINJA}" in {value for element in post.iter() for value in element.attrib.values()}
 
 
-@pytest.mark.parametrize("alias", ["javascript:alert(1)", ' /"><script>alert(1)</script>/', "//evil.example/x", "/a/../../x/", "/C++/", "/a b/"], ids=repr)
+@pytest.mark.parametrize(
+    "alias", ["javascript:alert(1)", ' /"><script>alert(1)</script>/', "//evil.example/x", "/a/../../x/", "/C++/", "/a b/"], ids=repr
+)
 def test_a_hostile_alias_is_an_error(make_site, run_blog, alias):
     site = make_site({"posts/2026-01-01-x.md": post_text({"title": "X", "aliases": [alias]})})
     result = run_blog("build", "--site", site, "--out", site.parent / "out")
@@ -653,7 +653,7 @@ def test_redirect_pages_escape_the_site_title_and_link_only_to_the_post(make_sit
     for page in (out / "2019/日本語/index.html", out / "old/x.html"):
         strict.parse(page.read_bytes())
         root = parse_html(page.read_bytes())
-        assert [s for s in root.iter("script")] == [] and script_urls_in_tree(root) == []
+        assert list(root.iter("script")) == [] and script_urls_in_tree(root) == []
         assert SITE_TITLE in text_of(root.find("head/title"))
         assert {a.get("href") for a in root.iter("a")} == {"/2026/01/x/"}
     assert script_urls_in_output(out) == []

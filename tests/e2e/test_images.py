@@ -6,9 +6,8 @@ from __future__ import annotations
 import io
 
 import html5lib
-from PIL import Image
-
 from conftest import needs_chromium, post, static_site_in_chromium
+from PIL import Image
 
 SAMPLE_POST = "2026/06/porto-pilot-field-notes/index.html"
 
@@ -38,12 +37,14 @@ def test_the_sample_picture_gets_copies_srcset_and_its_size(sample_build):
 
 
 def test_pictures_after_the_first_load_lazily_and_small_ones_get_no_copies(make_site, run_blog):
-    body = "![Big](big.png)\n\nText.\n\n![Small](small.png)\n\n<img src=\"big.png\" alt=\"raw\" width=\"10\" loading=\"eager\">\n\n![Remote](https://cdn.example.com/x.png)\n"
-    site = make_site({
-        "posts/2026-01-01-a.md": post("A", body, tags="[a]"),
-        "posts/big.png": _png(1000, 500),
-        "posts/small.png": _png(300, 200),
-    })
+    body = '![Big](big.png)\n\nText.\n\n![Small](small.png)\n\n<img src="big.png" alt="raw" width="10" loading="eager">\n\n![Remote](https://cdn.example.com/x.png)\n'
+    site = make_site(
+        {
+            "posts/2026-01-01-a.md": post("A", body, tags="[a]"),
+            "posts/big.png": _png(1000, 500),
+            "posts/small.png": _png(300, 200),
+        }
+    )
     result = run_blog("build", "--site", site)
     assert result.exit_code == 0, result.output
     out = site / "_site"
@@ -52,7 +53,12 @@ def test_pictures_after_the_first_load_lazily_and_small_ones_get_no_copies(make_
     assert (small["width"], small["height"], small["loading"], small["decoding"]) == ("300", "200", "lazy", "async")
     assert "srcset" not in small  # smaller than every copy: the original only
     assert raw["width"] == "10" and "height" not in raw and raw["loading"] == "eager"  # the writer's attributes win
-    assert remote == {"src": "https://cdn.example.com/x.png", "alt": "Remote", "loading": "lazy", "decoding": "async"}  # not ours to measure
+    assert remote == {
+        "src": "https://cdn.example.com/x.png",
+        "alt": "Remote",
+        "loading": "lazy",
+        "decoding": "async",
+    }  # not ours to measure
     assert sorted(p.name for p in out.glob("*.png")) == ["big-480w.png", "big-960w.png", "big.png", "small.png"]
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from generator.build import BuildOptions, build
-
 from conftest import NOW, REPO, clean_tree, tree_bytes
+
+from generator.build import BuildOptions, build
 
 
 def _touch_later(path: Path) -> None:
@@ -30,8 +30,16 @@ def _sample(tmp_path: Path) -> Path:
 STEPS = [
     ("edit a body", "posts/2025-11-20-cafe-grade-latency.md", lambda t: t + "\nA paragraph added to the body.\n"),
     ("edit a title", "posts/2025-11-20-cafe-grade-latency.md", lambda t: t.replace("latency", "latency (edited)", 1)),
-    ("retitle a post (neighbours, lists, related, feeds change)", "posts/2026-03-02-moving-to-postgres-16.md", lambda t: t.replace("title:", "title: Renamed —", 1)),
-    ("change tags", "posts/2026-04-21-upgrading-to-python-3-13.md", lambda t: t.replace("tags: python", "tags: [python, release, brand-new-tag]", 1)),
+    (
+        "retitle a post (neighbours, lists, related, feeds change)",
+        "posts/2026-03-02-moving-to-postgres-16.md",
+        lambda t: t.replace("title:", "title: Renamed —", 1),
+    ),
+    (
+        "change tags",
+        "posts/2026-04-21-upgrading-to-python-3-13.md",
+        lambda t: t.replace("tags: python", "tags: [python, release, brand-new-tag]", 1),
+    ),
     ("edit a template", "templates/partials/footer.html", None),
     ("change site.toml", "site.toml", lambda t: t.replace("posts_per_page = 5", "posts_per_page = 3", 1)),
     ("edit a static file", "static/favicon.svg", lambda t: t.replace("#0b5cad", "#0a4d91")),
@@ -82,7 +90,7 @@ def test_a_scheduled_post_appears_when_its_time_comes_without_any_file_changing(
     build(BuildOptions(site_dir=site, out_dir=out, jobs=1, now=NOW))
     assert not (out / "2026/12/scheduled/index.html").exists()
     assert build(BuildOptions(site_dir=site, out_dir=out, jobs=1, now=NOW + timedelta(days=1))).up_to_date
-    after = build(BuildOptions(site_dir=site, out_dir=out, jobs=1, now=datetime(2026, 12, 2, tzinfo=timezone.utc)))
+    after = build(BuildOptions(site_dir=site, out_dir=out, jobs=1, now=datetime(2026, 12, 2, tzinfo=UTC)))
     assert not after.up_to_date
     assert (out / "2026/12/scheduled/index.html").exists()
 

@@ -15,7 +15,12 @@ def test_list_shows_status_and_permalink_newest_first(tmp_path, run_blog):
     lines = result.stdout.strip().splitlines()
     rows = [re.split(r"\s{2,}", line) for line in lines[:-1]]
     assert rows[0] == ["2099-01-01 00:00", "scheduled", "/2099/01/far-future/", "From the future"]
-    assert ["2026-11-18 00:00", "draft", "/2026/11/embedding-the-solver-with-pyo3/", "One process, two languages: calling the solver from Python"] in rows
+    assert [
+        "2026-11-18 00:00",
+        "draft",
+        "/2026/11/embedding-the-solver-with-pyo3/",
+        "One process, two languages: calling the solver from Python",
+    ] in rows
     assert ["2025-11-20 14:00", "published", "/2025/11/cafe-grade-latency/", "Café-grade latency: getting our ETA API under 50 ms"] in rows
     dates = [row[0] for row in rows]
     assert dates == sorted(dates, reverse=True)

@@ -8,12 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import NOW, clean_tree, copy_sample_site, tree_bytes
 
 from generator.build import BuildOptions, build
 from generator.errors import BuildFailed, ContentError
 from generator.live import LiveSite
-
-from conftest import NOW, clean_tree, copy_sample_site, tree_bytes
 
 
 def _options(site: Path, **extra) -> BuildOptions:
@@ -171,7 +170,7 @@ def test_random_text_edits_on_a_generated_corpus_equal_clean_builds(tmp_path, co
             if kind == "body":
                 text = text.rstrip("\n") + f"\n\nStep {step}: *edited* text with `code` & <b>html</b>.\n"
             elif kind == "title":
-                text = re.sub(r'(?m)^title: "?', lambda m: m.group(0) + f"S{step} ", text, count=1)
+                text = re.sub(r'(?m)^title: "?', lambda m: m.group(0) + f"S{step} ", text, count=1)  # noqa: B023 (used at once)
             elif kind == "summary":
                 text = re.sub(r"(?m)^summary:.*$", f'summary: "Summary {step} <&>"', text, count=1)
             else:

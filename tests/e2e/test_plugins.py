@@ -8,11 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import DEFAULT_CONFIG, copy_sample_site, post
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
-PLUGINS = "\n[build]\nplugins = [\"reading_stats\"]\n"  # lines 4-6 of site.toml
+PLUGINS = '\n[build]\nplugins = ["reading_stats"]\n'  # lines 4-6 of site.toml
 
 
 def _doc_block(language: str) -> str:
@@ -39,7 +38,9 @@ def test_the_documented_example_adds_a_filter_and_a_file(example, run_blog):
     assert result.exit_code == 0, result.output
     out = example / "_site"
     stats = json.loads((out / "stats.json").read_text(encoding="utf-8"))
-    pages = [p for p in sorted(out.glob("20*/*/*/index.html")) if 'http-equiv="refresh"' not in p.read_text(encoding="utf-8")]  # not aliases
+    pages = [
+        p for p in sorted(out.glob("20*/*/*/index.html")) if 'http-equiv="refresh"' not in p.read_text(encoding="utf-8")
+    ]  # not aliases
     shown = []
     for page in pages:
         found = re.search(r'<p class="post-length">([\d,]+) words</p>', page.read_text(encoding="utf-8"))
@@ -66,7 +67,11 @@ def test_editing_a_plugin_rebuilds_what_it_makes(example, run_blog):
         ("def f(:\n", "plugins/reading_stats.py:1", "invalid syntax"),
         ("filters = {'x': 3}\n", "plugins/reading_stats.py", "`filters` must be a dict of names to functions"),
         ("def extra_files(site):\n    return [('../../etc/x', 'no')]\n", "plugins/reading_stats.py", "'../../etc/x'"),
-        ("def extra_files(site):\n    return [('/index.html', 'clash')]\n", "plugins/reading_stats.py", "two outputs would be written to /index.html"),
+        (
+            "def extra_files(site):\n    return [('/index.html', 'clash')]\n",
+            "plugins/reading_stats.py",
+            "two outputs would be written to /index.html",
+        ),
         ("def extra_files(site):\n    return 1 / 0\n", "plugins/reading_stats.py:2", "ZeroDivisionError"),
     ],
     ids=["missing", "raises on import", "syntax error", "bad filters", "unsafe path", "clashes with a page", "raises in extra_files"],

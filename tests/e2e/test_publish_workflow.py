@@ -8,10 +8,9 @@ from pathlib import Path
 
 import click
 import yaml
+from conftest import copy_sample_site
 
 from generator.cli import cli
-
-from conftest import copy_sample_site
 
 WORKFLOW = Path(__file__).resolve().parents[2] / ".github" / "workflows" / "publish.yml"
 

@@ -6,9 +6,9 @@ import importlib.util
 
 import html5lib
 import pytest
+from conftest import copy_sample_site, needs_chromium, static_site_in_chromium
 
 import generator.search
-from conftest import copy_sample_site, needs_chromium, static_site_in_chromium
 
 pytest.importorskip("pagefind", reason="the search extra is not installed: pip install -e '.[search]'")
 
@@ -41,7 +41,9 @@ def test_without_search_nothing_of_it_is_published(sample_build):
     out = sample_build.out
     assert not (out / "pagefind").exists() and not (out / "search").exists()
     assert not (out / "js" / "search.js").exists()
-    assert "/search/" not in (out / "index.html").read_text(encoding="utf-8") and "site-search" not in (out / "index.html").read_text(encoding="utf-8")
+    assert "/search/" not in (out / "index.html").read_text(encoding="utf-8") and "site-search" not in (out / "index.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_search_without_pagefind_says_what_to_install(tmp_path, run_blog, monkeypatch):
@@ -49,7 +51,9 @@ def test_search_without_pagefind_says_what_to_install(tmp_path, run_blog, monkey
     with open(site / "site.toml", "a", encoding="utf-8") as handle:
         handle.write("\n[search]\nenabled = true\n")
     real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(generator.search.importlib.util, "find_spec", lambda name, *a: None if name == "pagefind" else real_find_spec(name, *a))
+    monkeypatch.setattr(
+        generator.search.importlib.util, "find_spec", lambda name, *a: None if name == "pagefind" else real_find_spec(name, *a)
+    )
     result = run_blog("build", "--site", site)
     assert result.exit_code == 2
     assert "site.toml:" in result.output and "search.enabled" in result.output

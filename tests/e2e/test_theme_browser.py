@@ -11,13 +11,13 @@ import functools
 import http.server
 import os
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+
 from generator.build import BuildOptions, build
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,7 +30,7 @@ pytestmark = needs_chromium
 @pytest.fixture(scope="module")
 def served_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site") / "_site"
-    build(BuildOptions(site_dir=REPO, out_dir=out, jobs=1, now=datetime(2026, 11, 25, tzinfo=timezone.utc)))
+    build(BuildOptions(site_dir=REPO, out_dir=out, jobs=1, now=datetime(2026, 11, 25, tzinfo=UTC)))
     handler = functools.partial(_QuietHandler, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -6,7 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import html5lib
@@ -15,7 +15,7 @@ import pytest
 from generator.build import BuildOptions, build
 
 REPO = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, tzinfo=UTC)
 POST = "2025/10/how-we-plan-routes-in-rust/index.html"
 
 
@@ -145,7 +145,9 @@ def test_site_templates_and_static_files_override_the_theme(tmp_path):
     shutil.copytree(REPO / "posts", site / "posts")
     shutil.copy(REPO / "site.toml", site / "site.toml")
     (site / "templates/partials").mkdir(parents=True)
-    (site / "templates/partials/header.html").write_text('<header class="site-header"><p>Our own header</p><nav aria-label="Main"></nav></header>\n')
+    (site / "templates/partials/header.html").write_text(
+        '<header class="site-header"><p>Our own header</p><nav aria-label="Main"></nav></header>\n'
+    )
     (site / "templates/404.html").write_text('{% extends "!theme/404.html" %}{% block title %}Lost · {{ config.site.title }}{% endblock %}')
     (site / "static/css").mkdir(parents=True)
     (site / "static/css/style.css").write_text("body { color: rebeccapurple; }\n")

@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import CHROMIUM, CHROMIUM_ARGS, DEFAULT_CONFIG, needs_chromium, post, run_blog_cli, tree_bytes, write_site
 
 REPO = Path(__file__).resolve().parents[2]
@@ -238,7 +237,9 @@ def edit_session(site: Path, tmp_path: Path, blog: BlogProcess, flags: tuple[str
     (site / "templates").mkdir()  # a watched folder that did not exist at the start
     (site / "templates" / "post.html").write_text('{% extends "!theme/post.html" %}\n{% if %}\n', encoding="utf-8")
     step_broken(expected, "templates/post.html")
-    (site / "templates" / "post.html").write_text('{% extends "!theme/post.html" %}\n{% block title %}Custom: {{ post.title }}{% endblock %}\n', encoding="utf-8")
+    (site / "templates" / "post.html").write_text(
+        '{% extends "!theme/post.html" %}\n{% block title %}Custom: {{ post.title }}{% endblock %}\n', encoding="utf-8"
+    )
     expected = step_ok()
     if on_fixed:
         on_fixed()
@@ -250,7 +251,9 @@ def edit_session(site: Path, tmp_path: Path, blog: BlogProcess, flags: tuple[str
     expected = step_ok()
     assert blog.count(r"^built ") - builds <= 2, "a burst of changes should give one rebuild, not one per file"
 
-    (site / "site.toml").write_text(DEFAULT_CONFIG.replace("Test Blog", "Renamed Blog") + '\n[authors.jane]\nname = "Jane Doe"\n', encoding="utf-8")
+    (site / "site.toml").write_text(
+        DEFAULT_CONFIG.replace("Test Blog", "Renamed Blog") + '\n[authors.jane]\nname = "Jane Doe"\n', encoding="utf-8"
+    )
     step_ok()
     assert not any(b"__blog" in data for data in read_output(out).values()), "the reload script leaked into the output"
 
@@ -300,7 +303,17 @@ def test_serve_rebuilds_serves_and_shows_errors(tmp_path):
         status, page = get(url, "/no/such/page/")
         assert status == 404 and page.startswith((site / "_site" / "404.html").read_text(encoding="utf-8")[:50])
         os.symlink(tmp_path / "secret.txt", site / "_site" / "leak.txt")
-        for target in ("/../secret.txt", "/%2e%2e/secret.txt", "/%252e%252e/secret.txt", "/..%2fsecret.txt", "/..\\secret.txt", "/%5c..%5csecret.txt", "/leak.txt", "/etc/passwd", "//etc/passwd"):
+        for target in (
+            "/../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/%252e%252e/secret.txt",
+            "/..%2fsecret.txt",
+            "/..\\secret.txt",
+            "/%5c..%5csecret.txt",
+            "/leak.txt",
+            "/etc/passwd",
+            "//etc/passwd",
+        ):
             response = raw_get(url, target)
             assert response.split(b" ", 2)[1] in (b"400", b"403", b"404"), (target, response[:200])
             assert SECRET.encode() not in response and b"root:" not in response, target

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -49,7 +49,7 @@ def one_error(make_site, name: str, text: str | bytes) -> ContentError:
 def test_date_and_slug_from_the_file_name(make_site):
     post = one_post(make_site, "2026-11-24-hello-world.md", "---\ntitle: Hello\n---\nx\n")
     assert post.slug == "hello-world"
-    assert post.date == datetime(2026, 11, 24, tzinfo=timezone.utc)
+    assert post.date == datetime(2026, 11, 24, tzinfo=UTC)
     assert post.date.utcoffset() == timedelta(0)
 
 
@@ -64,10 +64,10 @@ def test_front_matter_date_wins_over_the_file_name(make_site):
     [
         ("2026-11-24", datetime(2026, 11, 24, 0, 0, tzinfo=ZoneInfo("Europe/Lisbon"))),
         ("2026-11-24 09:30", datetime(2026, 11, 24, 9, 30, tzinfo=ZoneInfo("Europe/Lisbon"))),
-        ("2026-11-24T09:30:00+01:00", datetime(2026, 11, 24, 8, 30, tzinfo=timezone.utc)),
-        ("2026-11-24 09:30:00 -0700", datetime(2026, 11, 24, 16, 30, tzinfo=timezone.utc)),
-        ("2026-11-24T09:30:00Z", datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)),
-        ('"2026-07-01 12:00"', datetime(2026, 7, 1, 11, 0, tzinfo=timezone.utc)),  # summer time in Lisbon
+        ("2026-11-24T09:30:00+01:00", datetime(2026, 11, 24, 8, 30, tzinfo=UTC)),
+        ("2026-11-24 09:30:00 -0700", datetime(2026, 11, 24, 16, 30, tzinfo=UTC)),
+        ("2026-11-24T09:30:00Z", datetime(2026, 11, 24, 9, 30, tzinfo=UTC)),
+        ('"2026-07-01 12:00"', datetime(2026, 7, 1, 11, 0, tzinfo=UTC)),  # summer time in Lisbon
     ],
 )
 def test_date_forms(make_site, written, expected):
@@ -91,15 +91,15 @@ def test_offset_dates_keep_their_own_offset(make_site):
 
 def test_parse_date_directly():
     zone = ZoneInfo("UTC")
-    assert parse_date("2026-11-24 09:30 UTC", zone) == datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)
-    assert parse_date("  2026-11-24  ", zone) == datetime(2026, 11, 24, tzinfo=timezone.utc)
+    assert parse_date("2026-11-24 09:30 UTC", zone) == datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+    assert parse_date("  2026-11-24  ", zone) == datetime(2026, 11, 24, tzinfo=UTC)
     with pytest.raises(ValueError):
         parse_date("next tuesday", zone)
 
 
 def test_updated_is_parsed(make_site):
     post = one_post(make_site, "2026-01-01-p.md", "---\ntitle: P\nupdated: 2026-02-03\n---\nx\n")
-    assert post.updated == datetime(2026, 2, 3, tzinfo=timezone.utc)
+    assert post.updated == datetime(2026, 2, 3, tzinfo=UTC)
 
 
 def test_impossible_date_names_the_line_of_the_date_key(make_site):
@@ -189,7 +189,13 @@ def test_description_is_the_summary_when_there_is_no_summary(make_site):
 def test_other_keys_have_their_defaults(make_site):
     post = one_post(make_site, "2026-01-01-p.md", "---\ntitle: P\n---\nx\n")
     assert (post.draft, post.comments, post.summary, post.image, post.updated, post.tags, post.authors) == (
-        False, True, None, None, None, (), ()
+        False,
+        True,
+        None,
+        None,
+        None,
+        (),
+        (),
     )
 
 

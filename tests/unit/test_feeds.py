@@ -220,7 +220,7 @@ def test_only_attributes_of_tags_change_never_text_or_code():
     out = absolute_html(html, "https://blog.example.com", PAGE)
     parsed = Attributes(out)
     assert "".join(parsed.text) == "".join(Attributes(html).text)  # the text a reader sees is the same
-    assert "Write href=#x or src=\"y.png\" in prose" in out and '&lt;a href="#top"&gt;' in out
+    assert 'Write href=#x or src="y.png" in prose' in out and '&lt;a href="#top"&gt;' in out
     # An SVG's <use> refers to a symbol of the same HTML, wherever it is shown; data-* is no URL.
     assert parsed.found == [("a", "href", PAGE + "#this"), ("use", "href", "#icon")]
     assert 'title="see href=#not-this"' in out and '<use href="#icon"/>' in out and 'data-href="#z"' in out
@@ -311,7 +311,9 @@ def test_two_builds_give_identical_feed_bytes(built, tmp_path, site_writer):
 
 def test_ids_do_not_change_when_a_post_is_edited(built, tmp_path, site_writer):
     files = dict(FILES)
-    files["posts/2026-01-15-winter.md"] = files["posts/2026-01-15-winter.md"].replace("Cold.", "Very cold, edited.").replace("title: Winter", "title: Winter, revised")
+    files["posts/2026-01-15-winter.md"] = (
+        files["posts/2026-01-15-winter.md"].replace("Cold.", "Very cold, edited.").replace("title: Winter", "title: Winter, revised")
+    )
     out = build_site(site_writer(tmp_path / "edited", files, CONFIG), tmp_path / "out")
     before = [e.id for e in feedparser.parse((built / "atom.xml").read_bytes()).entries]
     after = [e.id for e in feedparser.parse((out / "atom.xml").read_bytes()).entries]

@@ -48,9 +48,7 @@ def test_fixture(line, title, source, expected):
     assert render_markdown(source).html == expected, f"{FIXTURES / 'features.md'}:{line} {title}"
 
 
-@pytest.mark.parametrize(
-    "source", [case[2] for case in read_fixture_file(FIXTURES / "features.md")]
-)
+@pytest.mark.parametrize("source", [case[2] for case in read_fixture_file(FIXTURES / "features.md")])
 def test_fixture_output_is_valid_html(source):
     parse_strict(render_markdown(source).html)
 
@@ -97,7 +95,7 @@ def test_more_marker_is_dropped_from_the_html_and_the_summary_ends_before_it(mar
     # The summary is everything before the marker, and the body is the summary followed by the rest.
     assert rendered.summary_html == '<p>Intro with <a href="#notes">a link</a>.</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n'
     assert rendered.html.startswith(rendered.summary_html)
-    rest = rendered.html[len(rendered.summary_html):]
+    rest = rendered.html[len(rendered.summary_html) :]
     assert rest.startswith('<h2 id="notes">') and "Rest." in rest
     assert comments(parse_strict(rendered.summary_html)) == []
 
@@ -265,9 +263,7 @@ def test_highlighted_code_uses_classes_not_inline_styles():
     assert wrapper.get("class") == "highlight" and wrapper.get("data-lang") == "python"
 
 
-@pytest.mark.parametrize(
-    "info", ["", "x" * 5000, "<script>", '"quoted"', "python{.x}", "c++ {linenos}", "\x01", "%"]
-)
+@pytest.mark.parametrize("info", ["", "x" * 5000, "<script>", '"quoted"', "python{.x}", "c++ {linenos}", "\x01", "%"])
 def test_any_info_string_renders_without_error(info):
     html = render_markdown(f"```{info}\n<b>&</b>\n```\n").html
     parse_strict(html)

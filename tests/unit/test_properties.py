@@ -12,19 +12,18 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta, timezone
 from pathlib import Path
 
 import feedparser
 import html5lib
 import pytest
 import yaml
+from conftest import build_site
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import BuildFailed, SiteError
-
-from conftest import build_site
 
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "40"))
 PROPERTY_SETTINGS = settings(
@@ -40,19 +39,47 @@ ANY_TEXT = st.text(max_size=30)
 # Text for pages that must be valid: "<" is written as an entity, so random text never forms a tag
 # (a broken tag in a post is the writer's raw HTML, allowed on purpose, not a bug).
 PAGE_TEXT = ANY_TEXT.map(lambda text: text.replace("<", "&lt;"))
-OFFSETS = st.sampled_from([None, timezone.utc, timezone(timedelta(hours=-7)), timezone(timedelta(hours=14, minutes=0))])
+OFFSETS = st.sampled_from([None, UTC, timezone(timedelta(hours=-7)), timezone(timedelta(hours=14, minutes=0))])
 DATETIMES = st.datetimes(timezones=OFFSETS)
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), ANY_TEXT, st.dates(), DATETIMES)
 ANY_VALUE = st.recursive(
     SCALARS, lambda children: st.lists(children, max_size=3) | st.dictionaries(ANY_TEXT, children, max_size=3), max_leaves=6
 )
 DATE_TEXT = st.sampled_from(
-    ["2026-01-02", "2026-01-02 09:30", "2026-01-02T09:30:00+01:00", "2015-05-15 09:30:00 -0700", "2026-02-30", "0001-01-01",
-     "9999-12-31 23:59 -12:00", "yesterday", "2026-01-02 25:00", "2026-1-2", "2026-01-02T09:30:00Z"]
+    [
+        "2026-01-02",
+        "2026-01-02 09:30",
+        "2026-01-02T09:30:00+01:00",
+        "2015-05-15 09:30:00 -0700",
+        "2026-02-30",
+        "0001-01-01",
+        "9999-12-31 23:59 -12:00",
+        "yesterday",
+        "2026-01-02 25:00",
+        "2026-1-2",
+        "2026-01-02T09:30:00Z",
+    ]
 )
 URLS = st.sampled_from(
-    ["https://example.com/x", "cover.png", "/cover.png", "../outside.png", "other.md", "2026-01-01-p0.md", "#top", "//cdn.example.com/x",
-     "javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "mailto:a@b.c", "", " ", "sub/", "?q=1", "cover.png#x"]
+    [
+        "https://example.com/x",
+        "cover.png",
+        "/cover.png",
+        "../outside.png",
+        "other.md",
+        "2026-01-01-p0.md",
+        "#top",
+        "//cdn.example.com/x",
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,x",
+        "mailto:a@b.c",
+        "",
+        " ",
+        "sub/",
+        "?q=1",
+        "cover.png#x",
+    ]
 )
 
 
@@ -92,7 +119,9 @@ def front_matter(text: st.SearchStrategy[str]) -> st.SearchStrategy[dict]:
 
 def markdown(text: st.SearchStrategy[str], raw_html: list[str]) -> st.SearchStrategy[str]:
     """A Markdown body composed of fragments of every kind the renderer handles."""
-    langs = st.sampled_from(["", "python", "js", "html", "c++", "no-such-language", "{{x}}", 'a"b', "diff"]) | text.map(lambda t: t.split("\n")[0])
+    langs = st.sampled_from(["", "python", "js", "html", "c++", "no-such-language", "{{x}}", 'a"b', "diff"]) | text.map(
+        lambda t: t.split("\n")[0]
+    )
     rows = st.lists(st.lists(text.map(lambda t: t.replace("\n", " ").replace("|", "\\|")), min_size=2, max_size=2), min_size=1, max_size=3)
     fragment = st.one_of(
         text,
@@ -106,8 +135,22 @@ def markdown(text: st.SearchStrategy[str], raw_html: list[str]) -> st.SearchStra
         st.builds(lambda t, n: f"Note[^{n}].\n\n[^{n}]: {t}", text, st.integers(1, 3)),
         st.sampled_from(raw_html),
         st.sampled_from(
-            ["<!--more-->", "> quoted", "---", "- [ ] task\n- [x] done", "Term\n: definition", '!!! note "Title"\n    Body.',
-             "    indented code", "***bold*** ~~strike~~ `code`", "{{ 7*7 }} {% for x in y %}", "[ref]\n\n[ref]: /x", "\\", "&", "&#0;", "&copy;"]
+            [
+                "<!--more-->",
+                "> quoted",
+                "---",
+                "- [ ] task\n- [x] done",
+                "Term\n: definition",
+                '!!! note "Title"\n    Body.',
+                "    indented code",
+                "***bold*** ~~strike~~ `code`",
+                "{{ 7*7 }} {% for x in y %}",
+                "[ref]\n\n[ref]: /x",
+                "\\",
+                "&",
+                "&#0;",
+                "&copy;",
+            ]
         ),
     )
     # A NUL byte makes the file binary (an error of its own, tested elsewhere): rare here, so most bodies are read.
@@ -117,11 +160,30 @@ def markdown(text: st.SearchStrategy[str], raw_html: list[str]) -> st.SearchStra
 
 # Raw HTML: for crashes, anything; for valid pages, complete inline pieces only. Raw HTML is allowed
 # on purpose, so a broken tag (or a <div> in the middle of a paragraph) is the writer's, not a bug.
-VALID_RAW_HTML = ["<b>bold</b>", "<em>x</em> &amp; <kbd>Ctrl</kbd>", "<!-- a comment -->", '<span class="x">y</span>', "<br>",
-                  "<sup>1</sup>", '<img src="cover.png" alt="A cover">', '<a href="other.md">other</a>']
+VALID_RAW_HTML = [
+    "<b>bold</b>",
+    "<em>x</em> &amp; <kbd>Ctrl</kbd>",
+    "<!-- a comment -->",
+    '<span class="x">y</span>',
+    "<br>",
+    "<sup>1</sup>",
+    '<img src="cover.png" alt="A cover">',
+    '<a href="other.md">other</a>',
+]
 ANY_RAW_HTML = VALID_RAW_HTML + [
-    '<div class="note">\n\nText\n\n</div>', "<div>", "</div>", "</p>", "<p", "<table><tr><td>x", "<svg><p>x", "<math>",
-    "<![CDATA[x]]>", "]]>", "<script>alert(1)</script>", '<a href="javascript:alert(1)">x</a>', "<img src=x onerror=alert(1)>",
+    '<div class="note">\n\nText\n\n</div>',
+    "<div>",
+    "</div>",
+    "</p>",
+    "<p",
+    "<table><tr><td>x",
+    "<svg><p>x",
+    "<math>",
+    "<![CDATA[x]]>",
+    "]]>",
+    "<script>alert(1)</script>",
+    '<a href="javascript:alert(1)">x</a>',
+    "<img src=x onerror=alert(1)>",
 ]
 
 
@@ -149,7 +211,7 @@ def site_files(posts: list[tuple]) -> dict[str, str | bytes]:
     """The site's files: one post per (front matter, body[, raw YAML added to the front matter])."""
     names = ["2026-01-01-p0.md", "sub/2025-05-05-p1.md", "p2.md"]  # the last needs `date:`
     files: dict[str, str | bytes] = {"posts/cover.png": b"\x89PNG\r\n\x1a\n"}
-    for name, (front, body, *raw) in zip(names, posts):
+    for name, (front, body, *raw) in zip(names, posts, strict=False):
         yaml_text = yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "".join(line + "\n" for line in raw if line)
         files[f"posts/{name}"] = "---\n" + yaml_text + "---\n" + body
     return files
@@ -230,7 +292,9 @@ def test_c1_controls_and_noncharacters_in_posts_never_reach_the_pages(site_write
 
 
 def test_site_toml_text_is_cleaned_of_characters_pages_cannot_hold(site_writer, build_now, tmp_path):
-    out, _ = build_into(site_writer, site_files([({"title": "T"}, "Body.\n")]), "Blog\x0b\x85\ufdd0\U0001fffe \u2028ok", build_now, tmp_path)
+    out, _ = build_into(
+        site_writer, site_files([({"title": "T"}, "Body.\n")]), "Blog\x0b\x85\ufdd0\U0001fffe \u2028ok", build_now, tmp_path
+    )
     check_feeds(out)
     check_pages(out)
     assert "<title>Blog \u2028ok</title>" in (out / "index.html").read_text()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 import pytest
 
 from generator.urls import Urls, author_path, list_page_path, output_path, permalink, tag_path, unsafe_segment_reason
 
-DATE = datetime(2026, 3, 7, 9, 30, tzinfo=timezone.utc)
+DATE = datetime(2026, 3, 7, 9, 30, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from generator.errors import ContentError
+from generator.errors import BuildFailed, ContentError
 from generator.output import OutputFile, check_collisions
-from generator.errors import BuildFailed
 from generator.writer import write_output
 
 
