@@ -43,7 +43,7 @@ from generator.post import author_table, make_post
 from generator.render import page_jobs
 from generator.site import Post, Site, replace_posts
 from generator.theme import Theme
-from generator.writer import write_in_place
+from generator.writer import WriteReport, write_in_place
 
 # Front-matter fields that place a post in the site (order, URL, groups, archive, feeds'
 # ids, which posts are built): while they are unchanged, so is the site's structure.
@@ -112,16 +112,20 @@ class LiveSite:
         written = write_in_place(files, self.out_dir)
         self.site, self.warnings = site, warnings
         self.sources.update(new_sources)
+        stats = RenderStats(hits, len(new_sources) - hits, 1)
+        return self._report(written, all_warnings, stats, time.perf_counter() - start)
+
+    def _report(self, written: WriteReport, warnings: list[BuildWarning], stats: RenderStats, seconds: float) -> BuildReport:
         return BuildReport(
             output_dir=self.out_dir,
-            posts=len(site.posts),
+            posts=len(self.site.posts),
             pages=written.html_pages,
             files=written.written + written.unchanged,
             written=written.written,
             unchanged=written.unchanged,
-            warnings=tuple(all_warnings),
-            render_stats=RenderStats(hits, len(new_sources) - hits, 1),
-            timings={"quick rebuild": time.perf_counter() - start},
+            warnings=tuple(warnings),
+            render_stats=stats,
+            timings={"quick rebuild": seconds},
             quick=True,
         )
 
