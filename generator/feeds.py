@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
-from pathlib import PurePosixPath
 from urllib.parse import urljoin
 
 from feedgen.feed import FeedGenerator
@@ -124,17 +123,17 @@ def shows_any(job: Job, post_urls: set[str]) -> bool:
 
 def _feed_set(site: Site, posts: tuple[Post, ...], folder: str, title: str, description: str, *, json_feed: bool) -> Iterator[Job]:
     feeds = site.config.feeds
-    context = {"entries": posts[: feeds.limit], "title": title, "description": description}
+    context = {"entries": posts[: feeds.limit], "title": title, "description": description, "folder": folder}
     names = [name for name, wanted in (("feed.xml", feeds.rss), ("atom.xml", feeds.atom), ("feed.json", json_feed)) if wanted]
     for name in names:
-        yield Job(PurePosixPath((folder + name).lstrip("/")), name, folder, None, context.copy, functools.partial(_feed_bytes, site))
+        yield Job(folder + name, name, None, context.copy, functools.partial(_feed_bytes, site))
 
 
 def _feed_bytes(site: Site, job: Job) -> bytes:
     entries, title, description = job.context["entries"], job.context["title"], job.context["description"]
     if job.template == "feed.json":
         return json_feed_bytes(site, entries, title, description)
-    feed = _feedgen(site, entries, job.url, title, description, job.template)
+    feed = _feedgen(site, entries, job.context["folder"], title, description, job.template)
     return feed.rss_str(pretty=True) if job.template == "feed.xml" else feed.atom_str(pretty=True)
 
 

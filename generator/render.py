@@ -22,7 +22,6 @@ from generator.output import Job
 from generator.paginate import Pager, paginate
 from generator.site import Group, Post, Site
 from generator.theme import Theme
-from generator.urls import output_path
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ class _Pages:
             values["page_url"] = site_path
             return values
 
-        return Job(output_path(site_path), template, site_path, source, full_context, self.render)
+        return Job(site_path, template, source, full_context, self.render)
 
     def render(self, job: Job) -> bytes:
         """The page's HTML; a template problem is a ContentError naming the template line and the page."""
