@@ -7,10 +7,13 @@ the file, its line. Unknown keys are errors: a typo must not be silently ignored
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+import types
+import typing
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -261,8 +264,41 @@ def _config_error(err: ErrorDetails, path: Path, text: str) -> ConfigError:
         message = "is required"
     elif err["type"] == "extra_forbidden":
         message = "is not a known setting"
+        close = difflib.get_close_matches(loc[-1], known_settings(loc[:-1]), n=1) if loc else []
+        if close:
+            message += f" (did you mean {close[0]}?)"
     line = find_key_line(text, loc) or (find_key_line(text, loc[:-1]) if len(loc) > 1 else None)
     return ConfigError(f"{key}: {message}", path, line, key=key)
+
+
+def known_settings(parents: list[str]) -> list[str]:
+    """The names site.toml may use inside the table `parents` (["build"]: output_dir, theme...)."""
+    kind: Any = Config
+    for part in parents:
+        kind = _table_type(kind)
+        origin = typing.get_origin(kind)
+        if origin is dict:
+            kind = typing.get_args(kind)[1]  # [authors.<key>]: any key, then an author's table
+        elif origin in (tuple, list):
+            kind = typing.get_args(kind)[0]  # [[menu]]: an index, then an item's table
+        elif isinstance(kind, type) and issubclass(kind, BaseModel):
+            field = kind.model_fields.get(part) or next((f for f in kind.model_fields.values() if f.alias == part), None)
+            if field is None:
+                return []
+            kind = field.annotation
+        else:
+            return []
+    kind = _table_type(kind)
+    if not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+        return []
+    return [field.alias or name for name, field in kind.model_fields.items()]
+
+
+def _table_type(kind: Any) -> Any:
+    """`X | None` -> X: the type a table of site.toml is read as."""
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        return next((arg for arg in typing.get_args(kind) if arg is not type(None)), kind)
+    return kind
 
 
 def find_theme_dir(root: Path, name: str) -> Path | None:
@@ -301,13 +337,18 @@ def find_key_line(text: str, loc: list[str]) -> int | None:
     if not loc:
         return None
     lines = text.splitlines()
-    own_header = _table_header(loc)
+    own_header = _table_header(loc, sub_tables=True)
     for number, line in enumerate(lines):
-        if own_header.match(line):  # the key is a table: point at its header
+        if own_header.match(line):  # the key is a table (or holds tables, [comment.giscus]): its header
             return number + 1
     table, key = loc[:-1], loc[-1]
     start = 0
-    if table:
+    if len(table) > 1 and table[-1].isdigit():  # menu.0.url: below the first [[menu]] header
+        headers = [n for n, line in enumerate(lines) if _table_header(table[:-1]).match(line)]
+        if int(table[-1]) >= len(headers):
+            return find_key_line(text, table[:-1])
+        start, table = headers[int(table[-1])] + 1, table[:-1]
+    elif table:
         header = _table_header(table)
         for number, line in enumerate(lines):
             if header.match(line):
@@ -316,18 +357,23 @@ def find_key_line(text: str, loc: list[str]) -> int | None:
         else:
             # The key may be the table itself (`[comments.giscus]`) or written inline.
             return find_key_line(text, table)
-    key_re = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
+    key_re = re.compile(r"^\s*" + re.escape(key) + r"\s*[=.]")  # `key = ...`, or dotted `key.sub = ...`
     table_re = re.compile(r"^\s*\[")
     for number in range(start, len(lines)):
         if table and number > start and table_re.match(lines[number]):
             break
-        if key_re.match(lines[number]) or (not table and table_re.match(lines[number]) and key in lines[number]):
+        if not table and table_re.match(lines[number]):
+            break  # a top-level key is written before the first table
+        if key_re.match(lines[number]):
             return number + 1
     return None
 
 
-def _table_header(parts: list[str]) -> re.Pattern:
-    return re.compile(r"^\s*\[\[?\s*" + r"\s*\.\s*".join(re.escape(p) for p in parts) + r"\s*\]\]?\s*(#.*)?$")
+def _table_header(parts: list[str], sub_tables: bool = False) -> re.Pattern:
+    """`[a.b]` (or `[[a.b]]`); with `sub_tables`, also the header of a table inside it, `[a.b.c]`."""
+    head = r"^\s*\[\[?\s*" + r"\s*\.\s*".join(re.escape(p) for p in parts)
+    end = r"\s*\]\]?\s*(#.*)?$"
+    return re.compile(head + (f"(\\s*\\.|{end})" if sub_tables else end))
 
 
 def _most_nested_line(text: str) -> int | None:

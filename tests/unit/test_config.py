@@ -129,6 +129,44 @@ def test_unknown_key_is_an_error_with_its_line(make_site):
     assert error.line == 4
 
 
+def test_unknown_table_names_its_own_line_and_the_nearest_name(make_site):
+    # `[comment.giscus]` (for `[comments.giscus]`) below a real `[comments]` table: the error is
+    # on the typo's line, not on the `[comments]` header that merely contains the word.
+    lines = ["[site]", 'title = "T"', 'base_url = "https://e.com"'] + ["# padding"] * 14
+    lines += ["[comments]", 'provider = "none"', 'load = "lazy"', ""]  # [comments] on line 18
+    lines += ["[comment.giscus]", 'repo = "a/b"']  # line 22
+    error = only_error(make_site({}, config="\n".join(lines) + "\n"))
+    assert error.key == "comment"
+    assert error.line == 22
+    assert "did you mean comments?" in error.message
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "line", "suggestion"),
+    [
+        ('[build]\ntheme = "default"\npermlink = "/{slug}/"\n', "build.permlink", 6, "permalink"),
+        ("[feeds]\njsn = false\n", "feeds.jsn", 5, "json"),
+        ('[authors.dana]\nname = "Dana"\nboi = "x"\n', "authors.dana.boi", 6, "bio"),
+        ('[[menu]]\nname = "A"\nurl = "/a/"\n[[menu]]\nname = "B"\nurl = "/b/"\nnme = "x"\n', "menu.1.nme", 10, "name"),
+        (
+            '[comments.giscus]\nrepo = "a/b"\nrepo_id = "R"\ncategory = "C"\ncategory_id = "D"\nmaping = "url"\n',
+            "comments.giscus.maping",
+            9,
+            "mapping",
+        ),
+        ("[build]\nzzzz = 1\n", "build.zzzz", 5, None),
+    ],
+)
+def test_unknown_key_at_any_level_suggests_the_nearest_known_name(make_site, toml, key, line, suggestion):
+    site = make_site({}, config='[site]\ntitle = "T"\nbase_url = "https://e.com"\n' + toml)
+    error = only_error(site)
+    assert error.key == key and error.line == line
+    if suggestion:
+        assert f"(did you mean {suggestion}?)" in error.message
+    else:
+        assert "did you mean" not in error.message
+
+
 def test_unknown_table_is_an_error(make_site):
     site = make_site({}, config='[site]\ntitle = "T"\nbase_url = "https://e.com"\n\n[biuld]\ntheme = "default"\n')
     error = only_error(site)
