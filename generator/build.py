@@ -40,6 +40,7 @@ from generator.fingerprint import Fingerprints, PageReuse
 from generator.links import LinkIndex
 from generator.markdown import MarkdownSettings
 from generator.output import OutputFile, make_files
+from generator.pages import PAGES_FOLDER, load_pages
 from generator.plugins import PLUGINS_DIR, load_plugins, plugin_files
 from generator.render import page_jobs, redirect_jobs
 from generator.search import index_site, require_indexer
@@ -153,6 +154,8 @@ def plan_build(
         content = load_content(config)
         now = options.now or datetime.now(UTC)
         sources = select_posts(content.posts, drafts=options.drafts, future=options.future, now=now)
+        page_content = load_pages(config)
+        page_sources = [p for p in page_content.pages if options.drafts or not p.draft]
     with timer.stage("markdown"):
         settings = MarkdownSettings()
         cache_dir = config.root / CACHE_DIR / "markdown" if options.use_cache else None
@@ -161,10 +164,18 @@ def plan_build(
         rendered = render_bodies(
             [s.body for s in sources], MarkdownCache(cache_dir, settings, read_only=not options.write_cache), options.jobs
         )
+        page_bodies = render_bodies(
+            [p.body for p in page_sources], MarkdownCache(cache_dir, settings, read_only=not options.write_cache), 1
+        )
     with timer.stage("site"):
         # Each Rendered is let go as soon as its Post is made, so the HTML is held once, not twice.
-        site, warnings, link_index = assemble_site(config, sources, iter(rendered), content.posts, content.assets, urls)
-    stats = rendered.stats  # after the site stage: entries it found damaged count as rendered
+        page_pairs = list(zip(page_sources, page_bodies, strict=True))
+        site, warnings, link_index = assemble_site(
+            config, sources, iter(rendered), content.posts, content.assets, urls, page_pairs, page_content.pages, page_content.assets
+        )
+    # After the site stage: entries it found damaged count as rendered.
+    page_stats = page_bodies.stats
+    stats = RenderStats(rendered.stats.hits + page_stats.hits, rendered.stats.misses + page_stats.misses, rendered.stats.workers)
     if options.strict and warnings:
         raise BuildFailed([w.as_error() for w in warnings])
     fingerprints = Fingerprints(site, theme)
@@ -270,7 +281,14 @@ def input_state(config: Config, options: BuildOptions) -> str:
     digest = hashlib.blake2b(digest_size=20)
     digest.update(repr((generator_digest(), options.drafts, options.future, options.base_url, options.strict)).encode())
     theme_dir = config.theme_dir
-    roots = [config.root / "site.toml", config.posts_dir, config.root / "templates", config.root / "static", config.root / PLUGINS_DIR]
+    roots = [
+        config.root / "site.toml",
+        config.posts_dir,
+        config.root / PAGES_FOLDER,
+        config.root / "templates",
+        config.root / "static",
+        config.root / PLUGINS_DIR,
+    ]
     for root in roots + ([theme_dir] if theme_dir else []):
         digest.update(str(root).encode())
         for path in sorted(_files_below(root)):
@@ -331,7 +349,7 @@ def _output_dir(options: BuildOptions, config: Config) -> Path:
     """The output folder, refusing any that would replace the site or its sources."""
     out_dir = (options.out_dir or config.output_dir).resolve()
     root = config.root.resolve()
-    protected = [root] + [root / name for name in ("posts", "templates", "static", "themes", PLUGINS_DIR, CACHE_DIR)]
+    protected = [root] + [root / name for name in ("posts", PAGES_FOLDER, "templates", "static", "themes", PLUGINS_DIR, CACHE_DIR)]
     inside_sources = any(out_dir.is_relative_to(folder) for folder in protected[1:])
     if out_dir == root or root.is_relative_to(out_dir) or inside_sources:
         from_option = options.out_dir is not None

@@ -144,6 +144,8 @@ def load_content(config: Config) -> Content:
             errors.append(error)
             continue
         rel = PurePosixPath(path.relative_to(posts_dir).as_posix())
+        if is_folder_readme(rel):
+            continue  # notes for the writers of this folder, as GitHub shows them: not a post
         if path.suffix.lower() in MARKDOWN_SUFFIXES:
             try:
                 posts.append(read_post(path, rel, config.zone))
@@ -156,6 +158,12 @@ def load_content(config: Config) -> Content:
     if errors:
         raise BuildFailed(errors)
     return Content(tuple(posts), tuple(assets))
+
+
+def is_folder_readme(rel: PurePosixPath) -> bool:
+    """README.md (any case, .md or .markdown) in posts/, pages/ or a folder of theirs: a folder's
+    notes for writers, skipped rather than read as a post or page."""
+    return rel.stem.lower() == "readme" and rel.suffix.lower() in MARKDOWN_SUFFIXES
 
 
 def _walk(posts_dir: Path, site_root: Path):

@@ -20,6 +20,8 @@ SEARCH_SCRIPT_PATH = PurePosixPath("js/search.js")  # starts Pagefind's UI on /s
 def build_sitemap(site: Site, page_paths: list[str]) -> OutputFile:
     """sitemap.xml (sitemaps.org 0.9) for every HTML page; posts carry their last change."""
     post_dates = {post.url: post.updated or post.date for post in site.posts}
+    if site.updated is not None:  # the home page changes with the newest post
+        post_dates.setdefault("/", site.updated)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for site_path in sorted(page_paths):
         lines.append(f"  <url><loc>{escape(site.urls.absolute(site_path))}</loc>")
@@ -54,6 +56,8 @@ def static_files(site: Site, theme: Theme, image_cache: Path | None = None) -> l
     files = list(by_path.values())
     files += [OutputFile(asset.rel_path, None, asset.source) for asset in site.assets]
     files += image_variants(site.assets, image_cache)
+    files += [OutputFile(asset.rel_path, None, asset.source) for asset in site.page_assets]  # beside pages/
+    files += image_variants(site.page_assets, image_cache)
     return files
 
 

@@ -59,7 +59,8 @@ class PageReuse:
 
 # Attributes of `site` whose value is cheap to hash on its own; any other use of `site`
 # (site.posts, site.tags, passing `site` to a macro...) makes a page depend on every post.
-SMALL_SITE_ATTRIBUTES = {"updated", "config", "urls"}
+# `menu_pages` (the pages' header menu entries) is in every page's fingerprint (the global digest).
+SMALL_SITE_ATTRIBUTES = {"updated", "config", "urls", "menu_pages"}
 
 
 class Fingerprints:
@@ -93,6 +94,7 @@ class Fingerprints:
         digest.update(site.config.model_dump_json().encode())
         digest.update(str(site.config.root).encode() + site.urls.base_url.encode())
         digest.update(self.plugins_digest.encode())
+        digest.update(b"menu=" + repr(site.menu_pages).encode("utf-8", "surrogatepass"))
         if self.templates.site_attributes <= SMALL_SITE_ATTRIBUTES:
             updated = site.updated
             digest.update(b"updated=" + (updated.isoformat().encode() if updated else b"-"))
@@ -127,6 +129,8 @@ class Fingerprints:
             digest.update(b"P" + self._post_digest(value).encode())
         elif isinstance(value, (str, int, float, bool)) or value is None:
             digest.update(repr(value).encode("utf-8", "surrogatepass"))
+        elif isinstance(value, bytes):
+            digest.update(b"B%d:" % len(value) + value)
         elif isinstance(value, (datetime, Path, PurePosixPath)):
             digest.update(repr(value).encode())
         elif isinstance(value, (list, tuple)):

@@ -13,13 +13,14 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from generator.content import Asset, SourcePost
 from generator.errors import BuildWarning
 from generator.markdown import Rendered
+from generator.pages import SourcePage
 from generator.urls import Urls
 
 # Only URLs that may need rewriting: no scheme, not "#fragment", not "//host". Leaving the
@@ -43,15 +44,33 @@ class LinkIndex:
     unpublished: frozenset[str]  # drafts and future posts left out of this build
     assets: frozenset[str]
     urls: Urls
+    # The same for standalone pages, by their path relative to pages/ (links go both ways).
+    pages: dict[str, str] = field(default_factory=dict)  # "company/careers.md" -> "/company/careers/"
+    unpublished_pages: frozenset[str] = frozenset()  # draft pages left out of this build
+    page_assets: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, sources, site_paths, all_sources, assets: tuple[Asset, ...], urls: Urls) -> LinkIndex:
+    def build(
+        cls,
+        sources,
+        site_paths,
+        all_sources,
+        assets: tuple[Asset, ...],
+        urls: Urls,
+        pages: tuple[SourcePage, ...] = (),
+        all_pages: tuple[SourcePage, ...] = (),
+        page_assets: tuple[Asset, ...] = (),
+    ) -> LinkIndex:
         published = {str(s.rel_path): site_paths[id(s)] for s in sources}
+        published_pages = {str(p.rel_path): p.url for p in pages}
         return cls(
             posts=published,
             unpublished=frozenset(str(s.rel_path) for s in all_sources) - published.keys(),
             assets=frozenset(str(a.rel_path) for a in assets),
             urls=urls,
+            pages=published_pages,
+            unpublished_pages=frozenset(str(p.rel_path) for p in all_pages) - published_pages.keys(),
+            page_assets=frozenset(str(a.rel_path) for a in page_assets),
         )
 
     def image_url(self, source: SourcePost) -> str | None:
@@ -65,7 +84,7 @@ class LinkIndex:
         return self.urls.absolute("/" + target) if target in self.assets else None
 
 
-def resolve_links(body: Rendered, source: SourcePost, index: LinkIndex) -> tuple[bytes, str, list[BuildWarning]]:
+def resolve_links(body: Rendered, source: SourcePost | SourcePage, index: LinkIndex) -> tuple[bytes, str, list[BuildWarning]]:
     """Return (content html as UTF-8, summary html, warnings) with every local URL resolved."""
     lines: dict[str, int] = {}
     for reference in body.references:
@@ -103,13 +122,13 @@ class _DecodedMatch:
         return self.groups[number - 1]
 
 
-def line_in_body(source: SourcePost, text: str) -> int | None:
+def line_in_body(source: SourcePost | SourcePage, text: str) -> int | None:
     """The line of a URL written in raw HTML, which markdown-it does not map to lines."""
     position = source.body.find(text)
     return source.body_line + source.body.count("\n", 0, position) if position >= 0 else None
 
 
-def _resolve_url(url: str, source: SourcePost, index: LinkIndex) -> tuple[str, str | None]:
+def _resolve_url(url: str, source: SourcePost | SourcePage, index: LinkIndex) -> tuple[str, str | None]:
     """The URL to write instead of `url`, and why it is broken (or None)."""
     if not url or url.startswith("#") or url.startswith("//") or HAS_SCHEME.match(url):
         return url, None
@@ -117,9 +136,14 @@ def _resolve_url(url: str, source: SourcePost, index: LinkIndex) -> tuple[str, s
     suffix = ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else "")
     if url.startswith("/"):
         return index.urls.link(unquote(parts.path)) + suffix, None
-    target = _resolve(source.rel_path, unquote(parts.path))
-    if target is None:
-        return url, "link points outside posts/"
+    # Seen from the site folder, so that posts/ and pages/ link to each other's .md files.
+    folder = "pages" if isinstance(source, SourcePage) else "posts"
+    in_site = _resolve(PurePosixPath(folder) / source.rel_path, unquote(parts.path))
+    top, _, target = (in_site or "").partition("/")
+    if in_site is None or top not in ("posts", "pages"):
+        return url, f"link points outside {folder}/"
+    if top == "pages":
+        return _resolve_in_pages(url, target, suffix, index)
     if target.endswith((".md", ".markdown")):
         if target in index.posts:
             return index.urls.link(index.posts[target]) + suffix, None
@@ -131,6 +155,21 @@ def _resolve_url(url: str, source: SourcePost, index: LinkIndex) -> tuple[str, s
     if target == "" or target + "/index.md" in index.posts:
         return url, "link to a folder"
     return url, "link to a file that does not exist beside the posts"
+
+
+def _resolve_in_pages(url: str, target: str, suffix: str, index: LinkIndex) -> tuple[str, str | None]:
+    """A relative link into pages/ (`target` relative to it), from a page or a post."""
+    if target.endswith((".md", ".markdown")):
+        if target in index.pages:
+            return index.urls.link(index.pages[target]) + suffix, None
+        if target in index.unpublished_pages:
+            return url, "link to a draft page that this build leaves out"
+        return url, "link to a page that does not exist"
+    if target in index.page_assets:
+        return index.urls.link("/" + target) + suffix, None
+    if target == "" or target + "/index.md" in index.pages:
+        return url, "link to a folder"
+    return url, "link to a file that does not exist beside the pages"
 
 
 def _resolve(post: PurePosixPath, relative: str) -> str | None:

@@ -145,7 +145,7 @@ class LiveSite:
         new_sources: dict[Path, SourcePost] = {}
         for path in changed:
             path = path.resolve() if not path.is_absolute() else path
-            old = self.sources.get(path)
+            old = self.sources.get(path)  # a page (pages/) is never one: a full build, as menus show pages
             if old is None or path.suffix.lower() not in MARKDOWN_SUFFIXES or path.is_symlink() or not path.is_file():
                 return None  # not a post this build has, or no longer a plain file
             new = read_post(path, old.rel_path, self.config.zone)

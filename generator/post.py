@@ -26,6 +26,7 @@ from generator.errors import BuildWarning
 from generator.images import responsive_html
 from generator.links import LinkIndex, line_in_body, resolve_links
 from generator.markdown import Heading, Rendered
+from generator.pages import SourcePage, pages_dir
 from generator.urls import Urls, author_path, output_path, safe_segment, tag_path
 
 
@@ -84,6 +85,79 @@ class Post:
     @property
     def author(self) -> Author | None:
         return self.authors[0] if self.authors else None
+
+
+@dataclass(frozen=True)
+class Page:
+    """A standalone page (About, Careers): in the sitemap and, with `menu`, in the header menu;
+    never in feeds, lists, tags, authors or the archive."""
+
+    source: Path
+    rel_path: PurePosixPath  # relative to pages/
+    title: str
+    url: str  # site path, "/about/"
+    menu: str | None  # its label in the header menu, or None
+    menu_weight: int
+    summary: str | None
+    content_utf8: bytes
+    toc: tuple[Heading, ...]
+    word_count: int
+    draft: bool
+    template: str
+    extra: dict[str, Any] = field(compare=False, hash=False)
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def content(self) -> str:
+        return self.content_utf8.decode("utf-8")
+
+    @property
+    def output_path(self) -> PurePosixPath:
+        return output_path(self.url)
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A page's entry in the header menu (`site.menu_pages`), by weight then title."""
+
+    name: str
+    url: str
+    weight: int
+
+
+def make_page(config: Config, source: SourcePage, body: Rendered, index: LinkIndex) -> tuple[Page, list[BuildWarning]]:
+    """The Page for `source` rendered as `body`: links resolved as in posts, pictures made
+    responsive; and its warnings (broken links, pictures without alt text)."""
+    content, _summary, warnings = resolve_links(body, source, index)
+    content = responsive_html(content, pages_dir(config), index.page_assets, index.urls.base_path)
+    page = Page(
+        source=source.source,
+        rel_path=source.rel_path,
+        title=source.title,
+        url=source.url,
+        menu=source.menu,
+        menu_weight=source.menu_weight,
+        summary=source.summary,
+        content_utf8=content,
+        toc=body.toc,
+        word_count=body.word_count,
+        draft=source.draft,
+        template=source.template,
+        extra=source.extra,
+        aliases=source.aliases,
+    )
+    for reference in body.references:
+        if reference.is_image and not reference.alt.strip():
+            warnings.append(
+                BuildWarning(
+                    f"image without alt text: {reference.url} (write ![what it shows]({reference.url}))",
+                    source.source,
+                    source.body_line + reference.line - 1,
+                )
+            )
+    for tag in _IMG_WITHOUT_ALT.findall(body.html) if b"<img" in body.html_utf8 else ():
+        warnings.append(BuildWarning(f'image without alt text: {tag[:80]} (add alt="...")', source.source, line_in_body(source, tag)))
+    return page, warnings
 
 
 def make_post(

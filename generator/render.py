@@ -20,7 +20,7 @@ from markupsafe import Markup
 from generator.errors import ContentError
 from generator.output import Job
 from generator.paginate import Pager, paginate
-from generator.site import Group, Post, Site
+from generator.site import Group, Page, Post, Site
 from generator.theme import Theme
 
 
@@ -40,6 +40,9 @@ def redirect_jobs(site: Site, theme: Theme) -> Iterator[Job]:
     for post in site.posts:
         for alias in post.aliases:
             yield pages.job("redirect.html", alias, post.source, functools.partial(dict, target=post.url))
+    for page in site.pages:
+        for alias in page.aliases:
+            yield pages.job("redirect.html", alias, page.source, functools.partial(dict, target=page.url))
 
 
 def page_jobs(site: Site, theme: Theme) -> Iterator[Job]:
@@ -48,6 +51,7 @@ def page_jobs(site: Site, theme: Theme) -> Iterator[Job]:
     pages = _Pages(site, theme)
     yield from pages.index_pages()
     yield from pages.post_pages()
+    yield from pages.page_pages()
     yield from pages.tag_pages()
     yield from pages.author_pages()
     yield from pages.other_pages()
@@ -109,6 +113,14 @@ class _Pages:
     def post_pages(self) -> Iterator[Job]:
         for post in self.site.posts:
             yield self.job("post.html", post.url, post.source, functools.partial(self.post_context, post))
+
+    def page_pages(self) -> Iterator[Job]:
+        """Standalone pages (pages/), each with its own template (page.html unless it names one)."""
+        for page in self.site.pages:
+            yield self.job(page.template, page.url, page.source, functools.partial(self.page_context, page))
+
+    def page_context(self, page: Page) -> dict[str, Any]:
+        return {"page": page, "content": Markup(page.content)}
 
     def index_context(self, pager: Pager) -> dict[str, Any]:
         return {"pager": pager, "posts": pager.items, "structured_data": blog_structured_data(self.site)}

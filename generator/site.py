@@ -19,11 +19,26 @@ from generator.content import Asset, SourcePost
 from generator.errors import BuildFailed, BuildWarning, ContentError
 from generator.links import LinkIndex
 from generator.markdown import Rendered
-from generator.post import Author, Post, Tag, author_table, make_post, stable_id, tag_slug
+from generator.pages import SourcePage
+from generator.post import Author, MenuEntry, Page, Post, Tag, author_table, make_page, make_post, stable_id, tag_slug
 from generator.urls import Urls, permalink
 
 # Post and its parts are defined in post.py; the rest of the build takes them from here.
-__all__ = ["Author", "Group", "Post", "Site", "Tag", "Year", "assemble_site", "replace_posts", "select_posts", "stable_id", "tag_slug"]
+__all__ = [
+    "Author",
+    "Group",
+    "MenuEntry",
+    "Page",
+    "Post",
+    "Site",
+    "Tag",
+    "Year",
+    "assemble_site",
+    "replace_posts",
+    "select_posts",
+    "stable_id",
+    "tag_slug",
+]
 
 
 RELATED_WINDOW = 25
@@ -54,6 +69,14 @@ class Site:
     assets: tuple[Asset, ...]
     neighbours: dict[str, tuple[Post | None, Post | None]]  # url -> (older, newer)
     related: dict[str, tuple[Post, ...]]  # url -> posts sharing the most tags
+    pages: tuple[Page, ...] = ()  # standalone pages (pages/), by site path
+    page_assets: tuple[Asset, ...] = ()  # files beside the pages, relative to pages/
+
+    @cached_property
+    def menu_pages(self) -> tuple[MenuEntry, ...]:
+        """The pages with `menu` set, for the header menu: by weight, then title."""
+        entries = [MenuEntry(p.menu, p.url, p.menu_weight) for p in self.pages if p.menu]
+        return tuple(sorted(entries, key=lambda e: (e.weight, e.name.casefold(), e.url)))
 
     @cached_property
     def updated(self) -> datetime | None:
@@ -74,12 +97,17 @@ def assemble_site(
     all_sources: tuple[SourcePost, ...],
     assets: tuple[Asset, ...],
     urls: Urls,
+    pages: Iterable[tuple[SourcePage, Rendered]] = (),
+    all_pages: tuple[SourcePage, ...] = (),
+    page_assets: tuple[Asset, ...] = (),
 ) -> tuple[Site, list[BuildWarning], LinkIndex]:
     """Build the Site; `all_sources` (drafts too) lets links to unpublished posts be told apart.
+    `pages` are the standalone pages built with their bodies, `all_pages` every page (drafts too).
     The LinkIndex is returned too: live.py resolves an edited post's links with it."""
     authors = author_table(config)
     site_paths = {id(source): permalink(config.build.permalink, source.date, source.slug) for source in sources}
-    index = LinkIndex.build(sources, site_paths, all_sources, assets, urls)
+    pages = list(pages)
+    index = LinkIndex.build(sources, site_paths, all_sources, assets, urls, tuple(p for p, _ in pages), all_pages, page_assets)
     warnings: list[BuildWarning] = []
     posts = []
     for source, body in zip(sources, rendered, strict=True):
@@ -88,6 +116,12 @@ def assemble_site(
         posts.append(post)
     posts.sort(key=lambda p: (p.date, p.url), reverse=True)
     _check_unique_urls(posts)
+    built_pages = []
+    for page_source, page_body in pages:
+        page, page_warnings = make_page(config, page_source, page_body, index)
+        warnings.extend(page_warnings)
+        built_pages.append(page)
+    built_pages.sort(key=lambda p: (p.url, str(p.rel_path)))
     return (
         Site(
             config=config,
@@ -99,6 +133,8 @@ def assemble_site(
             assets=assets,
             neighbours=_neighbours(posts),
             related=_related(posts, config.build.related_posts),
+            pages=tuple(built_pages),
+            page_assets=page_assets,
         ),
         warnings,
         index,
@@ -131,6 +167,8 @@ def replace_posts(site: Site, replacements: dict[int, Post]) -> Site:
         assets=site.assets,
         neighbours=neighbours,
         related=related,
+        pages=site.pages,
+        page_assets=site.page_assets,
     )
 
 

@@ -3,7 +3,7 @@
     watchdog events -> relevant? -> Pending (debounce) -> build(options) -> on_done(Rebuild)
 
 What is watched: `site.toml` (through a non-recursive watch of the site folder, so an
-editor's rename over it is seen), and recursively `posts/`, the site's `templates/` and
+editor's rename over it is seen), and recursively `posts/`, `pages/`, the site's `templates/` and
 `static/`, and the theme in use. The set is recomputed after every rebuild, so a
 `templates/` folder created later, or a new theme named in `site.toml`, is picked up.
 Editor leftovers (any path component matching content.IGNORED_NAME: swap, backup, lock
@@ -53,7 +53,7 @@ from generator.live import LiveSite
 
 DEBOUNCE_SECONDS = 0.05  # editors' atomic saves and git's bursts arrive within milliseconds
 MAX_WAIT_SECONDS = 2.0  # a stream of events that never pauses still gets a rebuild this often
-SITE_FOLDERS = ("posts", "templates", "static", "plugins")
+SITE_FOLDERS = ("posts", "pages", "templates", "static", "plugins")
 # Opening and reading files (which every build does) must not count as a change.
 EVENT_TYPES = [
     FileCreatedEvent,

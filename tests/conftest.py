@@ -202,10 +202,10 @@ def make_post():
 
 
 def copy_sample_site(dest: Path) -> Path:
-    """The sample blog's inputs (site.toml, posts/, and templates/ or static/ if any) in `dest`."""
+    """The sample blog's inputs (site.toml, posts/, pages/, and templates/ or static/ if any) in `dest`."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "site.toml", dest / "site.toml")
-    for folder in ("posts", "templates", "static", "themes"):
+    for folder in ("posts", "pages", "templates", "static", "themes"):
         if (REPO / folder).is_dir():
             shutil.copytree(REPO / folder, dest / folder)
     return dest

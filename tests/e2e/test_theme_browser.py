@@ -91,7 +91,7 @@ def test_page_fits_shows_its_content_and_stays_local(served_site, browser, path,
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize(
-    "path", ["/", POST, "/2025/12/our-on-call-handbook/", "/tags/", "/tags/python/", "/authors/ana/", "/archive/", "/404.html"]
+    "path", ["/", POST, "/2025/12/our-on-call-handbook/", "/tags/", "/tags/python/", "/authors/ana/", "/archive/", "/404.html", "/about/"]
 )
 def test_axe_finds_no_accessibility_violations(served_site, browser, path, scheme):
     """axe-core (the engine behind Lighthouse's accessibility audit), colour contrast included."""

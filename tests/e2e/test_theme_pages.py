@@ -38,6 +38,7 @@ def test_every_page_is_strict_html5(sample):
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     pages = _pages(sample)
     assert len(pages) > 20
+    assert sample / "about" / "index.html" in pages  # the sample's standalone page (pages/about.md)
     for page in pages:
         parser.parse(page.read_bytes())  # raises on the first parse error
 

@@ -109,7 +109,7 @@ def clean_build(site: Path, work: Path, *flags: str) -> dict[str, bytes]:
     copy = work / f"clean-{time.monotonic_ns()}"
     copy.mkdir(parents=True)
     shutil.copy(site / "site.toml", copy / "site.toml")
-    for folder in ("posts", "templates", "static", "themes"):
+    for folder in ("posts", "pages", "templates", "static", "themes"):
         if (site / folder).is_dir():
             shutil.copytree(site / folder, copy / folder)
     result = run_blog_cli("build", "--site", copy, "--out", copy / "out", "--jobs", "1", *flags)
