@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import signal
 import sys
 import threading
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -24,6 +25,7 @@ from generator.build import BuildOptions, BuildReport, build
 from generator.check import check_site
 from generator.config import load_config
 from generator.errors import BuildFailed, ConfigError, SiteError
+from generator.init import InitOptions, init_blog, title_from_folder
 from generator.listing import list_posts
 from generator.newpost import write_new_post
 from generator.serve import PreviewServer, PreviewState, is_loopback
@@ -115,6 +117,30 @@ def new_command(title, tags, author, site_dir) -> None:
 
     path = _run(create, site_dir, quiet=True)
     stdout.print(str(path))
+
+
+@cli.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option("--title", help="The blog's title (default: from the folder's name).")
+@click.option("--url", default=None, help="The address the blog is published at (default: https://example.com/, to change).")
+@click.option("--author", "author_key", help="An author's key, e.g. jane (with --author-name).")
+@click.option("--author-name", help="That author's name, e.g. 'Jane Doe'.")
+def init_command(folder, title, url, author_key, author_name) -> None:
+    """Make a new, complete blog in FOLDER (default: here); never overwrites a file."""
+    options = InitOptions(title if title is not None else title_from_folder(folder), url or InitOptions.url, author_key, author_name)
+    report, requirement = _run(lambda progress: init_blog(folder, options, datetime.now(UTC).date()), folder, quiet=True)
+    for rel in report.made:
+        stdout.print(f"made: {escape(rel)}")
+    for rel in report.kept:
+        stdout.print(f"kept: {escape(rel)} (exists)")
+    if requirement.warning and "requirements.txt" in report.made:
+        stderr.print(f"[yellow]warning[/]: {escape(requirement.warning)}")
+    here = folder.resolve() == Path.cwd().resolve()
+    serve = "blog serve" if here else f"cd {shlex.quote(str(folder))} && blog serve"
+    stdout.print("next:")
+    stdout.print(f"  1. {escape(serve)}   (a preview at http://127.0.0.1:8000/ that reloads as you write)")
+    stdout.print("  2. in site.toml, set title and base_url (the address the blog will be published at)")
+    stdout.print('  3. push to a GitHub repository and, in its Settings under Pages, choose "GitHub Actions" as the source')
 
 
 @cli.command("list")
