@@ -101,6 +101,8 @@ class Fingerprints:
         else:  # templates read the site's posts: every page depends on all of them
             for post in site.posts:
                 digest.update(self._post_digest(post).encode())
+            for page in site.pages:  # `site.pages` too (few: hashed whole)
+                digest.update(repr(page).encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
     def _post_digest(self, post: Post) -> str:

@@ -214,3 +214,37 @@ def test_editing_a_page_title_rebuilds_every_menu_like_a_clean_build(make_site, 
     result, out = _build(run_blog, site)
     assert result.exit_code == 0 and "New words." in _html(out, "/about/")
     assert tree_bytes(out) == clean_tree(site, tmp_path / "clean")
+
+
+def test_watch_rebuilds_when_a_page_changes(tmp_path):
+    """`blog watch` as a subprocess: editing, adding and removing pages gives what a clean build gives,
+    and a post edit (a quick rebuild) keeps the pages' menu."""
+    from test_watch_serve import BlogProcess, clean_build, wait_until_output_is
+
+    site = tmp_path / "site"
+    files = {**POSTS, "pages/about.md": page("About", menu="true")}
+    for name, text in files.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text, encoding="utf-8")
+    (site / "site.toml").write_text(DEFAULT_CONFIG, encoding="utf-8")
+    blog = BlogProcess("watch", "--site", site, cwd=tmp_path)
+    try:
+        blog.wait_for("watching")
+        out = site / "_site"
+        wait_until_output_is(out, clean_build(site, tmp_path), blog)
+        (site / "pages" / "about.md").write_text(page("About the company", menu="true"), encoding="utf-8")
+        expected = clean_build(site, tmp_path)
+        assert b"About the company" in expected["2026/01/first/index.html"]
+        wait_until_output_is(out, expected, blog)
+        (site / "pages" / "jobs").mkdir()
+        (site / "pages" / "jobs" / "index.md").write_text(page("Jobs", menu="Careers"), encoding="utf-8")
+        expected = clean_build(site, tmp_path)
+        assert "jobs/index.html" in expected
+        wait_until_output_is(out, expected, blog)
+        (site / "posts" / "2026-01-02-second.md").write_text(post("Second post", "Edited text.", tags="[a]", summary="s"), encoding="utf-8")
+        wait_until_output_is(out, clean_build(site, tmp_path), blog)
+        (site / "pages" / "about.md").unlink()
+        wait_until_output_is(out, clean_build(site, tmp_path), blog)
+        assert blog.interrupt() == 0
+    finally:
+        blog.kill()
