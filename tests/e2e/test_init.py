@@ -131,9 +131,8 @@ def test_every_blog_command_and_option_in_the_generated_workflow_exists_and_succ
 
 
 def _pages_on_main() -> bool:
-    """Whether standalone pages (pages/) have landed on main."""
-    log = subprocess.run(["git", "-C", str(REPO), "ls-tree", "--name-only", "HEAD", "generator/"], capture_output=True, text=True)
-    return log.returncode == 0 and "generator/pages.py" in log.stdout.split()
+    """Whether standalone pages (pages/, generator/pages.py) are in the generator being tested."""
+    return (REPO / "generator" / "pages.py").is_file()
 
 
 def _run(venv_bin: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -234,3 +233,39 @@ def test_a_company_starts_its_blog_from_the_built_wheel(tmp_path):
             serve.kill()
             serve.wait()
         reader.join(timeout=2)
+
+
+# -- the documented recipes and the release workflow -----------------------------------------------
+
+
+def test_every_publishing_recipe_installs_from_requirements_txt_and_runs_commands_that_exist():
+    """docs/publishing.md: each host's recipe works in a blog-only repository made by blog init."""
+    text = (REPO / "docs" / "publishing.md").read_text(encoding="utf-8")
+    recipes = text[text.index("## GitLab CI") : text.index("## Preview deploys")]
+    installs = re.findall(r"pip install[^\n`&\"]*", recipes)
+    assert len(installs) >= 5 and {line.strip() for line in installs} == {"pip install -r requirements.txt"}
+    commands = re.findall(r"blog (check|build)([^\n`&]*)", recipes)
+    assert len(commands) >= 6
+    for name, rest in commands:
+        known = {opt for param in cli.commands[name].params if isinstance(param, click.Option) for opt in param.opts}
+        assert set(re.findall(r"--[a-z-]+", rest)) <= known, (name, rest)
+
+
+def test_no_document_names_a_release_that_does_not_exist():
+    version = re.search(r'__version__ = "(.+)"', (REPO / "generator" / "__init__.py").read_text(encoding="utf-8")).group(1)
+    files = [REPO / "README.md", *(REPO / "docs").rglob("*.md"), *(REPO / ".github").rglob("*.yml")]
+    for path in files:
+        assert f"blog-generator=={version}" not in path.read_text(encoding="utf-8"), path
+
+
+def test_the_release_workflow_builds_checks_and_publishes_with_trusted_publishing():
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8"))
+    workflow["on"] = workflow.pop(True, workflow.get("on"))
+    assert workflow["on"] == {"push": {"tags": ["v*"]}}
+    build, publish = workflow["jobs"]["build"], workflow["jobs"]["publish"]
+    runs = " ".join(step.get("run", "") for step in build["steps"])
+    assert "python -m build" in runs and "twine check" in runs
+    assert publish["needs"] == "build" and publish["environment"]["name"]
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
+    assert not any("password" in step.get("with", {}) for step in publish["steps"])  # no stored token
