@@ -173,6 +173,7 @@ def plan_build(
         site, warnings, link_index = assemble_site(
             config, sources, iter(rendered), content.posts, content.assets, urls, page_pairs, page_content.pages, page_content.assets
         )
+        warnings = list(content.warnings) + warnings  # no posts/ folder yet
     # After the site stage: entries it found damaged count as rendered.
     page_stats = page_bodies.stats
     stats = RenderStats(rendered.stats.hits + page_stats.hits, rendered.stats.misses + page_stats.misses, rendered.stats.workers)

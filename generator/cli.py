@@ -90,14 +90,14 @@ def build_command(site_dir, out_dir, drafts, future, base_url, strict, clean, jo
 def check_command(site_dir, drafts, future, strict) -> None:
     """Validate the config, every post, internal links and feeds; write nothing."""
     options = BuildOptions(site_dir, drafts=drafts, future=future, write_cache=False)
-    report = _run(lambda progress: check_site(options), site_dir, quiet=True)
+    report = _run(lambda progress: check_site(options), site_dir, quiet=True, outcome=None)
     problems: list[SiteError] = list(report.errors)
     if strict:
         problems += [w.as_error() for w in report.warnings]
     else:
         _print_warnings(report.warnings, site_dir)
     if problems:
-        _print_errors(problems, site_dir)
+        _print_errors(problems, site_dir, outcome=None)
         sys.exit(1)
     stdout.print(f"checked {len(report.plan.site.posts)} posts and {report.files} files: no errors, {len(report.warnings)} warning(s)")
 
@@ -115,8 +115,8 @@ def new_command(title, tags, author, site_dir) -> None:
         now = datetime.now(config.zone)
         return write_new_post(config, title, now, [t.strip() for t in tags.split(",") if t.strip()], author)
 
-    path = _run(create, site_dir, quiet=True)
-    stdout.print(str(path))
+    path = _run(create, site_dir, quiet=True, outcome=None)
+    stdout.print(escape(_shown_path(path, site_dir)))  # posts/2026-11-25-moving-to-postgres-16.md, as the README shows
 
 
 @cli.command("init")
@@ -152,7 +152,7 @@ def list_command(site_dir) -> None:
         config = load_config(site_dir)
         return list_posts(config, datetime.now(config.zone))
 
-    posts = _run(rows, site_dir, quiet=True)
+    posts = _run(rows, site_dir, quiet=True, outcome=None)
     # Plain columns, not a table that wraps: the output is for eyes and for grep alike.
     width = max((len(row.url) for row in posts), default=0)
     for row in posts:
@@ -187,7 +187,7 @@ def serve_command(site_dir, host, port, drafts, future) -> None:
     try:
         server = PreviewServer(host, port, state, Urls(config.site.base_url).base_path)
     except OSError as exc:
-        stderr.print(f"[bold red]config error[/]: cannot listen on {escape(host)}:{port}: {escape(exc.strerror or str(exc))}")
+        stderr.print(f"[bold red]error[/]: cannot listen on {escape(host)}:{port}: {escape(exc.strerror or str(exc))}")
         stderr.print("  [cyan]hint[/]: choose another --port (--port 0 picks a free one)")
         sys.exit(2)
     if not is_loopback(host):
@@ -259,8 +259,9 @@ def _shown_path(path: Path, site_dir: Path) -> str:
         return str(path)
 
 
-def _run(action, site_dir: Path, quiet: bool):
-    """Run a stage; print its errors and exit with their code instead of raising."""
+def _run(action, site_dir: Path, quiet: bool, outcome: str | None = "nothing was written"):
+    """Run a stage; print its errors and exit with their code instead of raising.
+    `outcome` ends the list of errors; None for commands that write no site (check, list, new)."""
     try:
         if quiet or not stderr.is_terminal:
             return action(None)
@@ -272,17 +273,17 @@ def _run(action, site_dir: Path, quiet: bool):
 
             return action(advance)
     except BuildFailed as failed:
-        _print_errors(failed.errors, site_dir)
+        _print_errors(failed.errors, site_dir, outcome)
         sys.exit(failed.exit_code)
     except SiteError as error:
-        _print_errors([error], site_dir)
+        _print_errors([error], site_dir, outcome)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         stderr.print("interrupted; the previous output is unchanged")
         sys.exit(130)
 
 
-def _print_errors(errors: list[SiteError], site_dir: Path) -> None:
+def _print_errors(errors: list[SiteError], site_dir: Path, outcome: str | None = "nothing was written") -> None:
     for error in errors[:MAX_ERRORS_SHOWN]:
         where = error.location(site_dir)
         label = "config error" if isinstance(error, ConfigError) else "error"
@@ -294,7 +295,7 @@ def _print_errors(errors: list[SiteError], site_dir: Path) -> None:
             stderr.print(f"  [cyan]hint[/]: {escape(error.hint)}")
     if len(errors) > MAX_ERRORS_SHOWN:
         stderr.print(f"... and {len(errors) - MAX_ERRORS_SHOWN} more")
-    stderr.print(f"[bold red]{len(errors)} error(s)[/]; nothing was written")
+    stderr.print(f"[bold red]{len(errors)} error(s)[/]" + (f"; {outcome}" if outcome else ""))
 
 
 def _source_line(error: SiteError) -> str | None:

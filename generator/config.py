@@ -228,7 +228,11 @@ def load_config(site_dir: Path, *, base_url: str | None = None) -> Config:
     try:
         data_bytes = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"no {CONFIG_FILE} in {site_dir}", path, hint="run blog in a site folder, or pass --site DIR") from None
+        raise ConfigError(
+            f"no {CONFIG_FILE} in {site_dir}",
+            path,
+            hint="run blog in a site folder or pass --site DIR; to start a new blog here: blog init",
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {CONFIG_FILE}: {exc.strerror or exc}", path) from exc
     text = decode_utf8(data_bytes, path, ConfigError)

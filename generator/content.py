@@ -23,9 +23,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from slugify import slugify
 
 from generator.config import Config
-from generator.errors import BuildFailed, ContentError, SiteError, decode_utf8
+from generator.errors import BuildFailed, BuildWarning, ContentError, SiteError, decode_utf8
 from generator.text import without_unwanted_characters
-from generator.urls import alias_problem, unsafe_segment_reason
+from generator.urls import MAX_SEGMENT_BYTES, WINDOWS_RESERVED, alias_problem, unsafe_segment_reason
 
 FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 # What editors and OSes leave beside real files: Emacs locks and backups, Vim swap files, macOS metadata.
@@ -67,6 +67,10 @@ class SourcePost:
     body: str = field(repr=False)
     body_line: int = 1  # the file's line number of the body's first line
     aliases: tuple[str, ...] = ()  # old site paths of the post: each gets a redirect page
+    # What reading the post noticed (a tags string holding commas, a slug made URL-safe),
+    # and the line of each front-matter key, for warnings found later (an unknown author).
+    notes: tuple[BuildWarning, ...] = field(default=(), compare=False)
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ class Asset:
 class Content:
     posts: tuple[SourcePost, ...]
     assets: tuple[Asset, ...]
+    warnings: tuple[BuildWarning, ...] = ()  # about the folder, not a post: no posts/ yet
 
 
 class FrontMatter(BaseModel):
@@ -133,7 +138,7 @@ def load_content(config: Config) -> Content:
     """Read every post and asset under posts/; raise BuildFailed with every problem found."""
     posts_dir = config.posts_dir
     if not posts_dir.exists():
-        return Content((), ())
+        return Content((), (), (BuildWarning('no posts/ folder: the blog has no posts yet (blog new "Title" starts one)'),))
     if not posts_dir.is_dir():
         raise ContentError("posts is a file, not a folder", posts_dir, hint="posts/ must be a folder of Markdown files")
     posts: list[SourcePost] = []
@@ -269,7 +274,7 @@ def _load_yaml(fm_text: str, path: Path, first_line: int) -> tuple[dict, dict[st
         problem = " ".join(filter(None, [exc.context, exc.problem]))
         error_line = fm_text.split("\n")[mark.line] if mark and mark.line < fm_text.count("\n") + 1 else ""
         has_tab = "\t" in error_line or "tab" in problem
-        hint = "YAML does not allow tabs for indentation; use spaces" if has_tab else None
+        hint = "YAML does not allow tabs for indentation; use spaces" if has_tab else _colon_hint(problem, error_line)
         raise ContentError(f"front matter is not valid YAML: {problem}", path, line, hint=hint) from exc
     except yaml.YAMLError as exc:
         raise ContentError(f"front matter is not valid YAML: {exc}", path, first_line) from exc
@@ -284,6 +289,15 @@ def _load_yaml(fm_text: str, path: Path, first_line: int) -> tuple[dict, dict[st
         bad = next(key for key in data if not isinstance(key, str))
         raise ContentError(f"front matter key {bad!r} is not text", path, first_line)
     return data, key_lines
+
+
+def _colon_hint(problem: str, line: str) -> str | None:
+    """`title: Colon: in title` makes YAML read a second key inside the value: say to quote it."""
+    key, sep, value = line.partition(":")
+    if "mapping values are not allowed" not in problem or not sep or not value.strip():
+        return None
+    quoted = value.strip().replace("\\", "\\\\").replace('"', '\\"')
+    return f'a value holding ": " must be quoted: {key.strip()}: "{quoted}"'
 
 
 def _error_mark(exc: yaml.MarkedYAMLError, fm_text: str):
@@ -350,10 +364,14 @@ def _without_control_characters(value: Any) -> Any:
 
 def _validate(meta, key_lines, body, body_line, path, rel, zone) -> SourcePost:
     errors: list[ContentError] = []
+    notes: list[BuildWarning] = []
 
     def fail(key: str | None, message: str, hint: str | None = None) -> None:
         line = key_lines.get(key, 1) if key else 1
         errors.append(ContentError(f"{key}: {message}" if key else message, path, line, hint=hint))
+
+    def warn(key: str, message: str) -> None:
+        notes.append(BuildWarning(f"{key}: {message}", path, key_lines.get(key, 1)))
 
     try:
         fm = FrontMatter.model_validate(meta)
@@ -383,7 +401,10 @@ def _validate(meta, key_lines, body, body_line, path, rel, zone) -> SourcePost:
     if fm.updated is not None:
         updated = _parse_date(fm.updated, zone, lambda m: fail("updated", m))
 
-    slug = _choose_slug(fm, rel, name_match, fail)
+    if isinstance(meta.get("tags"), str) and "," in meta["tags"]:
+        parts = ", ".join(part.strip() for part in meta["tags"].split(",") if part.strip())
+        warn("tags", f"{meta['tags']!r} is one tag holding commas; for several tags write a list: tags: [{parts}]")
+    slug = _choose_slug(fm, rel, name_match, fail, warn)
     for alias in fm.aliases:
         problem = alias_problem(alias)
         if problem:
@@ -414,12 +435,21 @@ def _validate(meta, key_lines, body, body_line, path, rel, zone) -> SourcePost:
         body=body,
         body_line=body_line,
         aliases=_unique(fm.aliases),
+        notes=tuple(notes),
+        key_lines=dict(key_lines),
     )
 
 
-def _choose_slug(fm: FrontMatter, rel: PurePosixPath, name_match, fail) -> str:
+def _choose_slug(fm: FrontMatter, rel: PurePosixPath, name_match, fail, warn) -> str:
     if fm.slug is not None:
         reason = unsafe_segment_reason(fm.slug)
+        if reason and not _could_escape(fm.slug) and len(fm.slug.encode("utf-8")) <= MAX_SEGMENT_BYTES:
+            # Spaces, accents, '&': made URL-safe as a file name's slug is, and said so (one too
+            # long for a folder name stays an error: cutting it would be a guess).
+            safe = slugify(fm.slug, max_length=100)
+            if safe and unsafe_segment_reason(safe) is None:
+                warn("slug", f"{fm.slug!r} is not URL-safe; the post's slug is {safe!r} (write slug: {safe} to silence this)")
+                return safe
         if reason:
             fail("slug", f"{fm.slug!r} {reason}")
         return fm.slug
@@ -431,6 +461,18 @@ def _choose_slug(fm: FrontMatter, rel: PurePosixPath, name_match, fail) -> str:
     if reason:
         fail(None, f"the file name gives the slug {slug!r}, which {reason}", "set slug: in the front matter or rename the file")
     return slug
+
+
+def _could_escape(slug: str) -> bool:
+    """A slug that names another folder or a device (`..`, `/etc`, `a\\b`, `con`): refused, never
+    guessed at, since what the writer meant is not clear."""
+    return (
+        slug.strip() in ("", ".", "..")
+        or "/" in slug
+        or "\\" in slug
+        or any(ord(ch) < 32 or ch == "\x7f" for ch in slug)
+        or slug.split(".")[0].strip().lower() in WINDOWS_RESERVED
+    )
 
 
 def parse_date(value: str, zone: ZoneInfo) -> datetime:

@@ -59,6 +59,16 @@ class ConfigError(SiteError):
         self.exit_code = 2
 
 
+@dataclass
+class UsageError(SiteError):
+    """A command asked for something it cannot do (a file that already exists, a port in use,
+    an unknown --author): exit code 2, but nothing is wrong in site.toml."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.exit_code = 2
+
+
 class BuildFailed(Exception):
     """Several errors collected by one stage; the exit code is the worst one's."""
 

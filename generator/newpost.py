@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from datetime import datetime
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import yaml
 from slugify import slugify
 
 from generator.config import Config
-from generator.errors import ConfigError
+from generator.errors import UsageError
 
 
 def new_post_path(config: Config, title: str, now: datetime) -> Path:
@@ -34,12 +35,31 @@ def new_post_text(title: str, now: datetime, tags: list[str], author: str | None
 
 def write_new_post(config: Config, title: str, now: datetime, tags: list[str], author: str | None) -> Path:
     if not title.strip():
-        raise ConfigError("the title must not be empty", hint='blog new "My post title"')
+        raise UsageError("the title must not be empty", hint='blog new "My post title"')
+    if author is not None:
+        check_author(config, author)
     path = new_post_path(config, title.strip(), now)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite a writer's post
             handle.write(new_post_text(title.strip(), now, tags, author))
     except FileExistsError:
-        raise ConfigError(f"{path.name} already exists; not overwriting it", path, hint="choose another title") from None
+        raise UsageError(f"{path.name} already exists; not overwriting it", path, hint="choose another title") from None
     return path
+
+
+def check_author(config: Config, author: str) -> None:
+    """With [authors] in site.toml, --author must be one of its keys (or names): a typo
+    would otherwise start a post by an author nobody configured."""
+    if not config.authors:
+        return
+    known = {key.casefold() for key in config.authors} | {entry.name.strip().casefold() for entry in config.authors.values()}
+    if author.strip().casefold() in known:
+        return
+    keys = sorted(config.authors, key=str.casefold)
+    close = difflib.get_close_matches(author.casefold(), [key.casefold() for key in keys], n=1)
+    guess = f" (did you mean {next(k for k in keys if k.casefold() == close[0])}?)" if close else ""
+    raise UsageError(
+        f"--author {author!r} is not an author of site.toml{guess}; the known keys are: {', '.join(keys)}",
+        hint="use one of those keys, or add [authors." + (slugify(author) or "name") + "] to site.toml",
+    )

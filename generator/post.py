@@ -8,6 +8,7 @@ which reads each picture's header for its size), tags and authors looked up, the
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
 import re
@@ -192,7 +193,7 @@ def make_post(
         extra=source.extra,
         aliases=source.aliases,
     )
-    return post, warnings + content_warnings(source, body, index)
+    return post, warnings + content_warnings(source, body, index) + author_warnings(source, authors)
 
 
 # Longer descriptions are cut by social cards (Twitter/X, Mastodon, Slack) and search results.
@@ -207,7 +208,7 @@ def content_warnings(source: SourcePost, body: Rendered, index: LinkIndex) -> li
     front-matter image that is not there, images without alt text, a summary too long for
     social cards or none at all, no tags.
     Errors under --strict, so CI can hold posts to them."""
-    found = []
+    found = list(source.notes)  # found while reading it: a tags string with commas, a slug made URL-safe
     if source.image and index.image_url(source) is None:
         found.append(BuildWarning(f"image: {source.image!r} is neither a file beside the posts nor an http(s) URL", source.source))
     for reference in body.references:
@@ -260,7 +261,9 @@ def tag_slug(name: str) -> str:
 
 
 def author_table(config: Config) -> dict[str, Author]:
-    return {
+    """Each [authors.*] entry by its key and by its name, case-folded: a post may name
+    `dana` or `Dana Whitfield`, and both are the one author page (a key wins over a name)."""
+    table = {
         key.casefold(): Author(
             key=key,
             name=entry.name,
@@ -272,6 +275,32 @@ def author_table(config: Config) -> dict[str, Author]:
         )
         for key, entry in config.authors.items()
     }
+    for author in list(table.values()):
+        table.setdefault(author.name.strip().casefold(), author)
+    return table
+
+
+def author_warnings(source: SourcePost, table: dict[str, Author]) -> list[BuildWarning]:
+    """With [authors] in site.toml, a name that is neither a key nor a name there is most likely
+    a typo (`danaa`): a warning (an error under --strict) suggesting the nearest key."""
+    if not table:
+        return []
+    keys = sorted({author.key for author in table.values()}, key=str.casefold)
+    line = source.key_lines.get("authors") or source.key_lines.get("author")
+    found = []
+    for name in source.authors:
+        if name.casefold() in table:
+            continue
+        close = difflib.get_close_matches(name.casefold(), [key.casefold() for key in keys], n=1)
+        if close:
+            suggestion = next(key for key in keys if key.casefold() == close[0])
+            found.append(BuildWarning(f"unknown author {name!r} (did you mean {suggestion}?)", source.source, line))
+        else:
+            known = ", ".join(keys[:10]) + (", ..." if len(keys) > 10 else "")
+            found.append(
+                BuildWarning(f"unknown author {name!r}: neither a key nor a name in [authors] of site.toml ({known})", source.source, line)
+            )
+    return found
 
 
 def _author(name: str, table: dict[str, Author]) -> Author:

@@ -314,11 +314,43 @@ def test_slug_keeps_capitals_and_dots_of_the_file_name(make_site):
     assert one_post(make_site, "2024-11-28-Rust-1.83.0.md", "---\ntitle: P\n---\nx\n").slug == "Rust-1.83.0"
 
 
-@pytest.mark.parametrize("slug", ["../x", "/etc", "con", "a/b", "..", "nul.txt", "'-dash'"])
-def test_unsafe_slugs_are_errors(make_site, slug):
+@pytest.mark.parametrize("slug", ["../x", "/etc", "con", "a/b", "..", "nul.txt", "'a\\\\b'", "'CON!'", "'&&'"])
+def test_slugs_that_could_escape_are_errors(make_site, slug):
     error = one_error(make_site, "2026-01-01-p.md", f"---\ntitle: P\nslug: {slug}\n---\nx\n")
     assert error.line == 3
     assert "slug" in error.message
+
+
+@pytest.mark.parametrize(
+    ("slug", "made"),
+    [('"Héllo wörld & more"', "hello-world-more"), ("'-dash'", "dash"), ("Ünïcode Títle", "unicode-title"), ("'a' ", "a")],
+)
+def test_a_slug_that_is_not_url_safe_is_made_safe_with_a_warning(make_site, slug, made):
+    post = one_post(make_site, "2026-01-01-p.md", f"---\ntitle: P\ntags: [x]\nslug: {slug}\n---\nx\n")
+    if made == "a":
+        assert post.slug == "a" and post.notes == ()  # already safe: nothing to say
+        return
+    assert post.slug == made
+    [note] = post.notes
+    assert note.line == 4 and note.path is not None and note.path.name == "2026-01-01-p.md"
+    assert note.message.startswith("slug: ") and repr(made) in note.message
+
+
+def test_tags_as_one_string_with_commas_is_a_warning_suggesting_a_list(make_site):
+    post = one_post(make_site, "2026-01-01-p.md", "---\ntitle: P\nsummary: s\ntags: python, data\n---\nx\n")
+    assert post.tags == ("python, data",)  # one tag, as written; the warning says how to write two
+    [note] = post.notes
+    assert note.line == 4
+    assert "tags: [python, data]" in note.message
+    assert one_post(make_site, "2026-01-02-q.md", "---\ntitle: Q\ntags: python\n---\nx\n").notes == ()
+    assert one_post(make_site, "2026-01-03-r.md", "---\ntitle: R\ntags: [a, b]\n---\nx\n").notes == ()
+
+
+def test_an_unquoted_colon_in_a_value_says_to_quote_it(make_site):
+    error = one_error(make_site, "2026-01-01-p.md", "---\ndate: 2026-01-01\ntitle: Colon: in title\n---\nx\n")
+    assert error.line == 3
+    assert "mapping values are not allowed" in error.message
+    assert error.hint is not None and 'title: "Colon: in title"' in error.hint
 
 
 @pytest.mark.parametrize("stem", ["con", "AUX"])
@@ -381,7 +413,9 @@ def test_posts_in_sub_folders_and_their_assets(make_site):
 def test_no_posts_folder_is_an_empty_site(make_site):
     site = make_site({})
     (site / "posts").rmdir()
-    assert load(site) == Content((), ())
+    content = load(site)
+    assert (content.posts, content.assets) == ((), ())
+    assert [w.message for w in content.warnings] == ['no posts/ folder: the blog has no posts yet (blog new "Title" starts one)']
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
