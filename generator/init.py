@@ -179,9 +179,10 @@ def requirement_from(direct_url_json: str | None, version: str = __version__) ->
         return Requirement(f"{DISTRIBUTION}=={version}\n")
     try:
         info = json.loads(direct_url_json)
-        url = info["url"]
-        assert isinstance(url, str)
-    except (ValueError, KeyError, TypeError, AssertionError):
+    except ValueError:
+        info = None
+    url = info.get("url") if isinstance(info, dict) else None
+    if not isinstance(url, str) or not isinstance(info, dict):
         return _to_complete(version, "its direct_url.json cannot be read")
     subdirectory = f"#subdirectory={info['subdirectory']}" if info.get("subdirectory") else ""
     if url.startswith("file:"):
@@ -200,9 +201,8 @@ def requirement_from(direct_url_json: str | None, version: str = __version__) ->
             fragment = "#" + archive["hash"]
         else:
             fragment = ""
-        if "#" in url:
-            fragment = ""
-        return Requirement(f"{DISTRIBUTION} @ {url}{fragment or subdirectory}\n")
+        suffix = "" if "#" in url else fragment or subdirectory
+        return Requirement(f"{DISTRIBUTION} @ {url}{suffix}\n")
     return _to_complete(version, f"it is installed from {url} in a way requirements.txt cannot repeat")
 
 
