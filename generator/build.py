@@ -42,7 +42,7 @@ from generator.markdown import MarkdownSettings
 from generator.output import OutputFile, make_files
 from generator.pages import PAGES_FOLDER, load_pages
 from generator.plugins import PLUGINS_DIR, load_plugins, plugin_files
-from generator.render import page_jobs, redirect_jobs
+from generator.render import check_page_templates, page_jobs, redirect_jobs
 from generator.search import index_site, require_indexer
 from generator.site import Site, assemble_site, select_posts
 from generator.theme import Theme, load_theme
@@ -177,6 +177,9 @@ def plan_build(
     # After the site stage: entries it found damaged count as rendered.
     page_stats = page_bodies.stats
     stats = RenderStats(rendered.stats.hits + page_stats.hits, rendered.stats.misses + page_stats.misses, rendered.stats.workers)
+    template_errors = check_page_templates(site, theme)
+    if template_errors:
+        raise BuildFailed(template_errors)
     if options.strict and warnings:
         raise BuildFailed([w.as_error() for w in warnings])
     fingerprints = Fingerprints(site, theme)

@@ -45,6 +45,7 @@ class SourcePage:
     body: str = field(repr=False)
     body_line: int = 1
     aliases: tuple[str, ...] = ()
+    template_line: int = 1  # the line of `template:`, for "no such template"
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ def read_page(path: Path, rel: PurePosixPath) -> SourcePage:
         body=body,
         body_line=body_line,
         aliases=tuple(dict.fromkeys(fm.aliases)),
+        template_line=key_lines.get("template", 1),
     )
 
 

@@ -107,6 +107,7 @@ class Page:
     template: str
     extra: dict[str, Any] = field(compare=False, hash=False)
     aliases: tuple[str, ...] = ()
+    template_line: int = 1  # the line of `template:` in the source
 
     @property
     def content(self) -> str:
@@ -146,6 +147,7 @@ def make_page(config: Config, source: SourcePage, body: Rendered, index: LinkInd
         template=source.template,
         extra=source.extra,
         aliases=source.aliases,
+        template_line=source.template_line,
     )
     for reference in body.references:
         if reference.is_image and not reference.alt.strip():

@@ -45,6 +45,22 @@ def redirect_jobs(site: Site, theme: Theme) -> Iterator[Job]:
             yield pages.job("redirect.html", alias, page.source, functools.partial(dict, target=page.url))
 
 
+def check_page_templates(site: Site, theme: Theme) -> list[ContentError]:
+    """A page naming a template neither the site's templates/ nor the theme has: an error at
+    the page's `template:` line, before anything is rendered."""
+    known = set(theme.env.list_templates())
+    return [
+        ContentError(
+            f"template: {page.template!r} is in neither the site's templates/ nor the theme",
+            page.source,
+            page.template_line,
+            hint="name a template file, such as page.html, or add it to templates/",
+        )
+        for page in site.pages
+        if page.template not in known
+    ]
+
+
 def page_jobs(site: Site, theme: Theme) -> Iterator[Job]:
     """Every HTML page of the site, as jobs in a fixed order: home and its pages, posts, tags,
     authors, archive, 404, search. output.make_files renders them."""

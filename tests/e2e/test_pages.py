@@ -175,7 +175,7 @@ def test_readme_files_in_posts_and_pages_are_skipped(make_site, run_blog):
         ("---\ntitle: T\npermalink: ../x\n---\nBody.\n", 3, "permalink"),
         ("---\ntitle: T\npermalink: /a/../../x/\n---\nBody.\n", 3, "permalink"),
         ("---\ntitle: T\ntemplate: ../../etc/passwd\n---\nBody.\n", 3, "template"),
-        ("---\ntitle: T\ntemplate: nothere.html\n---\nBody.\n", None, "nothere.html"),
+        ("---\ntitle: T\ntemplate: nothere.html\n---\nBody.\n", 3, "nothere.html"),
         ("---\ntitle: T\nmenu_weight: heavy\n---\nBody.\n", 3, "menu_weight"),
         ("---\ntitle: [T\n---\nBody.\n", 2, "not valid YAML"),
     ],
