@@ -5,6 +5,7 @@ blog with the tool installed from the built wheel (not this checkout)."""
 from __future__ import annotations
 
 import http.client
+import importlib.metadata
 import os
 import re
 import shlex
@@ -71,6 +72,12 @@ def test_init_prints_what_it_made_and_the_next_steps(tmp_path, run_blog):
     assert "made: site.toml" in result.stdout and "made: .github/workflows/publish.yml" in result.stdout
     assert "blog serve" in result.stdout and "base_url" in result.stdout and "GitHub Actions" in result.stdout
     assert 'base_url = "https://blog.acme.example/"' in (tmp_path / "blog" / "site.toml").read_text(encoding="utf-8")
+    # This test environment has the generator from a folder (pip install -e .): nothing CI could
+    # install, so requirements.txt is a line to complete, and init says so.
+    requirements = (tmp_path / "blog" / "requirements.txt").read_text(encoding="utf-8")
+    if "dir_info" in (importlib.metadata.distribution("blog-generator").read_text("direct_url.json") or ""):
+        assert all(line.startswith("#") for line in requirements.splitlines())
+        assert "warning: requirements.txt needs a line" in result.stderr
 
 
 def test_init_keeps_every_existing_file_and_exits_0(new_blog, run_blog):
@@ -184,7 +191,9 @@ def test_a_company_starts_its_blog_from_the_built_wheel(tmp_path):
     made = _run(bin_dir, "blog", "init", "northwind-notes", "--author", "ana", "--author-name", "Ana Lindqvist", cwd=work)
     assert "made: site.toml" in made.stdout
     blog = work / "northwind-notes"
-    assert (blog / "requirements.txt").read_text(encoding="utf-8").strip()  # from the wheel's direct_url.json: a line to complete
+    # Installed from a wheel file on this machine: requirements.txt is a line to complete, with a warning.
+    assert all(line.startswith("#") for line in (blog / "requirements.txt").read_text(encoding="utf-8").splitlines())
+    assert "requirements.txt needs a line" in made.stderr
     for number, (title, tags) in enumerate([("Our first outage", "ops"), ("Why Rust", "rust, solver"), ("Hiring in Porto", "culture")], 1):
         (blog / "posts" / f"2026-0{number}-10-post-{number}.md").write_text(
             f"---\ntitle: {title}\ntags: [{tags}]\nauthor: ana\nsummary: {title}, in one line.\n---\n\nThe story of {title.lower()}.\n",
