@@ -248,3 +248,13 @@ def test_watch_rebuilds_when_a_page_changes(tmp_path):
         assert blog.interrupt() == 0
     finally:
         blog.kill()
+
+
+def test_a_page_alias_redirects_and_check_passes(make_site, run_blog):
+    site = make_site({**POSTS, "pages/about.md": page("About", aliases="[/about-us/]", menu="true")})
+    result, out = _build(run_blog, site, "--strict")
+    assert result.exit_code == 0, result.output
+    assert 'url=/about/"' in _html(out, "/about-us/")
+    assert HOST + "/about-us/" not in (out / "sitemap.xml").read_text()
+    result = run_blog("check", "--site", site, "--strict")
+    assert result.exit_code == 0, result.output
