@@ -9,9 +9,11 @@ whose links lead to built pages.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from generator.build import BuildOptions, BuildPlan, plan_build
@@ -38,15 +40,20 @@ def check_site(options: BuildOptions) -> CheckReport:
     origin = plan.site.urls.origin
     errors: list[ContentError] = []
     warnings = list(plan.warnings)
+    broken: dict[str, list[OutputFile]] = {}  # a URL the build does not produce -> the pages linking to it
+    pages = 0
     for file in files:
         if file.data is None:
             continue
         if file.path.suffix == ".html":
-            warnings += _check_page_links(file, paths, base_path, origin)
+            pages += 1
+            for url in _broken_page_links(file, paths, base_path, origin):
+                broken.setdefault(url, []).append(file)
         elif file.path.name in ("feed.xml", "atom.xml"):
             errors += _check_xml_feed(file, paths, base_path, origin)
         elif file.path.name == "feed.json":
             errors += _check_json_feed(file, paths, base_path, origin)
+    warnings += _broken_link_warnings(broken, pages, _template_files(plan), base_path, origin)
     return CheckReport(plan, len(files), tuple(errors), tuple(_unique(warnings)))
 
 
@@ -61,16 +68,66 @@ class _LinkCollector(HTMLParser):
                 self.urls.append(value)
 
 
-def _check_page_links(file: OutputFile, paths: set[str], base_path: str, origin: str) -> list[BuildWarning]:
+def _broken_page_links(file: OutputFile, paths: set[str], base_path: str, origin: str) -> list[str]:
     collector = _LinkCollector()
     collector.feed(file.data.decode("utf-8"))  # type: ignore[union-attr]
-    problems = []
-    for url in dict.fromkeys(collector.urls):
-        if _internal_target(url, base_path, origin) is None:
-            continue
-        if not _resolves(url, paths, base_path, origin):
-            problems.append(BuildWarning(f"/{file.path} links to {url}, which the build does not produce", file.source))
-    return problems
+    return [
+        url
+        for url in dict.fromkeys(collector.urls)
+        if _internal_target(url, base_path, origin) is not None and not _resolves(url, paths, base_path, origin)
+    ]
+
+
+def _template_files(plan: BuildPlan) -> list[Path]:
+    """The template sources pages are made from: the site's templates/, then the theme's
+    (a theme file the site overrides left out)."""
+    found: dict[PurePosixPath, Path] = {}
+    folders = [plan.config.root / "templates"] + ([plan.theme.directory / "templates"] if plan.theme is not None else [])
+    for folder in folders:
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*.html")):
+                found.setdefault(PurePosixPath(path.relative_to(folder).as_posix()), path)
+    return list(found.values())
+
+
+def _broken_link_warnings(
+    broken: dict[str, list[OutputFile]], pages: int, templates: list[Path], base_path: str, origin: str
+) -> list[BuildWarning]:
+    """One warning for a broken link a template writes (found in the template sources, or on
+    every page), naming the template and line; one a page for links written in posts."""
+    warnings = []
+    for url, files in broken.items():
+        where = _written_in_template(url, templates, base_path, origin)
+        if where is not None:
+            path, line = where
+            warnings.append(BuildWarning(f"links to {url}, which the build does not produce (on {_pages(len(files))})", path, line))
+        elif len(files) > 1 and len(files) == pages:
+            warnings.append(BuildWarning(f"every page links to {url}, which the build does not produce: a template or site.toml writes it"))
+        else:
+            warnings += [BuildWarning(f"/{f.path} links to {url}, which the build does not produce", f.source) for f in files]
+    return warnings
+
+
+def _written_in_template(url: str, templates: list[Path], base_path: str, origin: str) -> tuple[Path, int] | None:
+    """The template file and line that write `url` (as written, or as the site path the `url`
+    filter turns into it), or None."""
+    target = _internal_target(url, base_path, origin) or ""
+    needles = [url, "/" + target.lstrip("/")] if target.strip("/") else [url]
+    for needle in needles:
+        quoted = re.compile(r"""["']""" + re.escape(needle) + r"""["'#?]""")
+        for path in templates:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            for number, line in enumerate(text.splitlines(), start=1):
+                if quoted.search(line):
+                    return path, number
+    return None
+
+
+def _pages(count: int) -> str:
+    return "1 page" if count == 1 else f"{count} pages"
 
 
 def _internal_target(url: str, base_path: str, origin: str) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from conftest import DEFAULT_CONFIG, post
+from conftest import DEFAULT_CONFIG, needs_chromium, post, static_site_in_chromium
 
 AUTHORS = DEFAULT_CONFIG + '[authors.dana]\nname = "Dana Whitfield"\n[authors.chidi]\nname = "Chidi Okafor"\n'
 
@@ -129,3 +129,58 @@ def test_an_unquoted_colon_says_to_quote_the_value(make_site, run_blog):
     assert result.exit_code == 1
     assert "error: posts/p.md:3: front matter is not valid YAML" in result.stderr
     assert 'title: "Colon: in title"' in result.stderr
+
+
+def test_the_default_theme_ships_a_favicon_and_a_configured_one_wins(make_site, run_blog, tmp_path):
+    site = make_site({"posts/p.md": by("Jane")})
+    assert run_blog("build", "--site", site, "--out", tmp_path / "out").exit_code == 0
+    home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="icon" href="/favicon.svg" type="image/svg+xml">' in home
+    assert (tmp_path / "out" / "favicon.svg").read_bytes().startswith(b"<svg")
+    own = make_site(
+        {"posts/p.md": by("Jane"), "static/img/mark.png": b"png"},
+        DEFAULT_CONFIG.replace("[site]\n", '[site]\nfavicon = "img/mark.png"\n'),
+        name="own",
+    )
+    assert run_blog("build", "--site", own, "--out", tmp_path / "own-out").exit_code == 0
+    home = (tmp_path / "own-out" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="icon" href="/img/mark.png">' in home and "favicon.svg" not in home
+
+
+@needs_chromium
+def test_loading_the_home_page_requests_nothing_missing(make_site, run_blog, tmp_path):
+    site = make_site({"posts/p.md": by("Jane")})
+    assert run_blog("build", "--site", site, "--out", tmp_path / "out").exit_code == 0
+    with static_site_in_chromium(tmp_path / "out") as (page, base):
+        failed: list[str] = []
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.on("response", lambda response: failed.append(f"{response.status} {response.url}") if response.status >= 400 else None)
+        page.on("requestfailed", lambda request: failed.append(f"failed {request.url}"))
+        page.goto(base + "/", wait_until="networkidle")
+        page.wait_for_timeout(500)  # the browser asks for the icon after the page has loaded
+    assert failed == []
+    assert base + "/favicon.svg" in requested
+
+
+HEADER = """<header class="site-header">
+  <a href="{{ '/' | url }}"><img src="{{ '/img/logo.svg' | url }}" alt="{{ config.site.title }}"></a>
+</header>
+"""
+
+
+def test_a_broken_link_in_a_template_is_reported_once_naming_the_template(make_site, run_blog):
+    posts = {f"posts/2026-01-0{n}-p{n}.md": post(f"P{n}", tags="[x]", summary="s") for n in range(1, 4)}
+    posts["posts/2026-01-04-own.md"] = post("Own", "A [broken link](/nowhere/).", tags="[x]", summary="s")
+    site = make_site({**posts, "templates/partials/header.html": HEADER})
+    result = run_blog("check", "--site", site)
+    assert result.exit_code == 0, result.output
+    logo = [line for line in result.stderr.splitlines() if "/img/logo.svg" in line]
+    assert len(logo) == 1, result.stderr
+    assert logo[0].startswith("warning: templates/partials/header.html:2: links to /img/logo.svg, which the build does not produce")
+    assert "posts/2026-01-01-p1.md" not in result.stderr
+    own = [line for line in result.stderr.splitlines() if "/nowhere/" in line]
+    assert own and all("2026-01-04-own.md" in line for line in own)  # a post's own link: named by the post
+    strict = run_blog("check", "--site", site, "--strict")
+    assert strict.exit_code == 1
+    assert sum(line.startswith("error:") and "/img/logo.svg" in line for line in strict.stderr.splitlines()) == 1
