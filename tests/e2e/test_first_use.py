@@ -184,3 +184,12 @@ def test_a_broken_link_in_a_template_is_reported_once_naming_the_template(make_s
     strict = run_blog("check", "--site", site, "--strict")
     assert strict.exit_code == 1
     assert sum(line.startswith("error:") and "/img/logo.svg" in line for line in strict.stderr.splitlines()) == 1
+
+
+def test_a_broken_link_on_every_page_that_no_template_spells_is_reported_once(make_site, run_blog):
+    config = DEFAULT_CONFIG.replace("[site]\n", '[site]\nfavicon = "missing.ico"\n')  # written by base.html from site.toml
+    site = make_site({f"posts/2026-01-0{n}-p{n}.md": post(f"P{n}", tags="[x]", summary="s") for n in range(1, 3)}, config)
+    result = run_blog("check", "--site", site)
+    assert result.exit_code == 0, result.output
+    icon = [line for line in result.stderr.splitlines() if "/missing.ico" in line]
+    assert icon == ["warning: every page links to /missing.ico, which the build does not produce: a template or site.toml writes it"]
