@@ -273,7 +273,7 @@ def test_an_edit_then_rebuild_equals_a_clean_build(run_blog, tmp_path, sample_co
     )
     rebuilt = run_blog("build", "--site", site, "--out", out)
     assert rebuilt.exit_code == 0
-    assert "markdown: 1 rendered, 10 cached" in rebuilt.stdout  # only the edited post is rendered again
+    assert "markdown: 1 rendered, 11 cached" in rebuilt.stdout  # only the edited post (10 posts, the About page cached)
     clean = tmp_path / "clean"
     assert run_blog("build", "--site", site, "--out", clean, "--clean").exit_code == 0
     assert tree(out) == tree(clean)

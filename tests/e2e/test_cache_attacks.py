@@ -23,7 +23,7 @@ from PIL import Image
 from generator.cache_files import KEY_VARIABLE, MAC_SIZE, MAGIC, seal
 from generator.markdown import render_markdown
 
-POSTS = 11  # the sample's published posts
+POSTS = 12  # the Markdown bodies of the sample: its 11 published posts and its About page (pages/about.md)
 ALL_RENDERED = f"{POSTS} rendered, 0 cached"
 HEADER = len(MAGIC) + MAC_SIZE  # before the payload of a sealed file
 
@@ -70,7 +70,7 @@ def rebuild_after_touching_posts(site: Path) -> str:
 
 def markdown_entries(site: Path) -> list[Path]:
     entries = sorted((site / ".blog-cache" / "markdown").rglob("*.msgpack"))
-    assert len(entries) == POSTS  # one for each published post of the sample
+    assert len(entries) == POSTS  # one for each published post and page of the sample
     return entries
 
 
