@@ -258,3 +258,25 @@ def test_a_page_alias_redirects_and_check_passes(make_site, run_blog):
     assert HOST + "/about-us/" not in (out / "sitemap.xml").read_text()
     result = run_blog("check", "--site", site, "--strict")
     assert result.exit_code == 0, result.output
+
+
+def test_a_picture_beside_a_page_gets_copies_and_srcset(make_site, run_blog):
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (1000, 500), "white").save(picture, "PNG")
+    site = make_site(
+        {
+            **POSTS,
+            "pages/team/index.md": page("Team", "![The team at work](photo.png)"),
+            "pages/team/photo.png": picture.getvalue(),
+            "pages/about.md": page("About"),
+        }
+    )
+    result, out = _build(run_blog, site, "--strict")
+    assert result.exit_code == 0, result.output
+    html = _html(out, "/team/")
+    assert 'src="/team/photo.png"' in html and 'width="1000" height="500"' in html and "photo-480w.png 480w" in html
+    assert (out / "team" / "photo-480w.png").is_file() and (out / "team" / "photo-960w.png").is_file()
