@@ -142,8 +142,14 @@ def _pages_on_main() -> bool:
     return (REPO / "generator" / "pages.py").is_file()
 
 
+def _clean_env() -> dict[str, str]:
+    """This environment less what would put another generator on the new one's path."""
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    return dict(env, PYTHONUNBUFFERED="1", COLUMNS="200")
+
+
 def _run(venv_bin: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(venv_bin / args[0]), *args[1:]], cwd=cwd, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([str(venv_bin / args[0]), *args[1:]], cwd=cwd, env=_clean_env(), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, f"{args}:\n{result.stdout}\n{result.stderr}"
     return result
 
@@ -170,11 +176,12 @@ def test_a_company_starts_its_blog_from_the_built_wheel(tmp_path):
         timeout=300,
     )
     (wheel,) = dist.glob("blog_generator-*.whl")
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120, env=_clean_env())
     bin_dir = venv / "bin"
     site_packages = Path(
         subprocess.run(
             [str(bin_dir / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            env=_clean_env(),
             capture_output=True,
             text=True,
             check=True,
@@ -210,7 +217,7 @@ def test_a_company_starts_its_blog_from_the_built_wheel(tmp_path):
     assert "checked 4 posts" in check.stdout and "warning:" not in check.stdout + check.stderr
 
     # blog serve --port 0: read the address it prints, ask for pages, stop it with Ctrl-C.
-    env = dict(os.environ, PYTHONUNBUFFERED="1", COLUMNS="200")
+    env = _clean_env()
     serve = subprocess.Popen(
         [str(bin_dir / "blog"), "serve", "--port", "0"], cwd=blog, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
