@@ -149,18 +149,7 @@ def make_page(config: Config, source: SourcePage, body: Rendered, index: LinkInd
         aliases=source.aliases,
         template_line=source.template_line,
     )
-    for reference in body.references:
-        if reference.is_image and not reference.alt.strip():
-            warnings.append(
-                BuildWarning(
-                    f"image without alt text: {reference.url} (write ![what it shows]({reference.url}))",
-                    source.source,
-                    source.body_line + reference.line - 1,
-                )
-            )
-    for tag in _IMG_WITHOUT_ALT.findall(body.html) if b"<img" in body.html_utf8 else ():
-        warnings.append(BuildWarning(f'image without alt text: {tag[:80]} (add alt="...")', source.source, line_in_body(source, tag)))
-    return page, warnings
+    return page, warnings + alt_text_warnings(source, body)
 
 
 def make_post(
@@ -213,17 +202,7 @@ def content_warnings(source: SourcePost, body: Rendered, index: LinkIndex) -> li
     found = list(source.notes)  # found while reading it: a tags string with commas, a slug made URL-safe
     if source.image and index.image_url(source) is None:
         found.append(BuildWarning(f"image: {source.image!r} is neither a file beside the posts nor an http(s) URL", source.source))
-    for reference in body.references:
-        if reference.is_image and not reference.alt.strip():
-            found.append(
-                BuildWarning(
-                    f"image without alt text: {reference.url} (write ![what it shows]({reference.url}))",
-                    source.source,
-                    source.body_line + reference.line - 1,
-                )
-            )
-    for tag in _IMG_WITHOUT_ALT.findall(body.html) if b"<img" in body.html_utf8 else ():
-        found.append(BuildWarning(f'image without alt text: {tag[:80]} (add alt="...")', source.source, line_in_body(source, tag)))
+    found += alt_text_warnings(source, body)
     if source.summary and len(source.summary) > SOCIAL_CARD_SUMMARY:
         found.append(
             BuildWarning(
@@ -241,6 +220,22 @@ def content_warnings(source: SourcePost, body: Rendered, index: LinkIndex) -> li
                 source.source,
             )
         )
+    return found
+
+
+def alt_text_warnings(source: SourcePost | SourcePage, body: Rendered) -> list[BuildWarning]:
+    """Pictures without alt text, in Markdown (`![](x.png)`) or raw HTML (`<img>` without alt)."""
+    found = [
+        BuildWarning(
+            f"image without alt text: {reference.url} (write ![what it shows]({reference.url}))",
+            source.source,
+            source.body_line + reference.line - 1,
+        )
+        for reference in body.references
+        if reference.is_image and not reference.alt.strip()
+    ]
+    for tag in _IMG_WITHOUT_ALT.findall(body.html) if b"<img" in body.html_utf8 else ():
+        found.append(BuildWarning(f'image without alt text: {tag[:80]} (add alt="...")', source.source, line_in_body(source, tag)))
     return found
 
 
