@@ -88,6 +88,20 @@ class Content:
     warnings: tuple[BuildWarning, ...] = ()  # about the folder, not a post: no posts/ yet
 
 
+def number_as_text(value: Any) -> Any:
+    """`title: 2024` or `slug: 1.0` are text to a writer, not numbers (a front-matter validator)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def non_blank_title(value: str) -> str:
+    """A title without its surrounding spaces, never empty (a front-matter validator)."""
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
 class FrontMatter(BaseModel):
     """The keys the generator understands; any other key is kept for templates as `post.extra`."""
 
@@ -107,20 +121,8 @@ class FrontMatter(BaseModel):
     id: str | None = None
     aliases: list[str] = []
 
-    @field_validator("title", "summary", "slug", "image", "id", mode="before")
-    @classmethod
-    def _scalar_text(cls, value: Any) -> Any:
-        # `title: 2024` or `slug: 1.0` are text to a writer, not numbers.
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
-        return value
-
-    @field_validator("title")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be empty")
-        return value.strip()
+    _scalar_text = field_validator("title", "summary", "slug", "image", "id", mode="before")(number_as_text)
+    _not_blank = field_validator("title")(non_blank_title)
 
     @field_validator("tags", "author", "authors", "aliases", mode="before")
     @classmethod
@@ -144,7 +146,7 @@ def load_content(config: Config) -> Content:
     posts: list[SourcePost] = []
     assets: list[Asset] = []
     errors: list[SiteError] = []
-    for path, error in _walk(posts_dir, config.root):
+    for path, error in walk_sources(posts_dir, config.root):
         if error is not None:
             errors.append(error)
             continue
@@ -171,7 +173,7 @@ def is_folder_readme(rel: PurePosixPath) -> bool:
     return rel.stem.lower() == "readme" and rel.suffix.lower() in MARKDOWN_SUFFIXES
 
 
-def _walk(posts_dir: Path, site_root: Path):
+def walk_sources(posts_dir: Path, site_root: Path):
     """Yield (file, None) for every file to read, or (path, error) for one that must be refused."""
     root = site_root.resolve()
     unreadable: list[OSError] = []  # folders os.walk could not list: their posts must not vanish silently
@@ -219,12 +221,12 @@ def _symlink_check(path: Path, root: Path) -> tuple[Path, ContentError | None]:
 
 
 def read_post(path: Path, rel: PurePosixPath, zone: ZoneInfo) -> SourcePost:
-    text = _read_text(path)
+    text = read_source_text(path)
     meta, key_lines, body, body_line = split_front_matter(text, path)
     return _validate(meta, key_lines, body, body_line, path, rel, zone)
 
 
-def _read_text(path: Path) -> str:
+def read_source_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:

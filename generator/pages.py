@@ -18,7 +18,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from generator.config import Config
-from generator.content import MARKDOWN_SUFFIXES, Asset, _read_text, _walk, is_folder_readme, split_front_matter
+from generator.content import (
+    MARKDOWN_SUFFIXES,
+    Asset,
+    is_folder_readme,
+    non_blank_title,
+    number_as_text,
+    read_source_text,
+    split_front_matter,
+    walk_sources,
+)
 from generator.errors import BuildFailed, ContentError, SiteError
 from generator.urls import alias_problem, unsafe_segment_reason
 
@@ -67,19 +76,8 @@ class PageFrontMatter(BaseModel):
     template: str = DEFAULT_TEMPLATE
     aliases: list[str] = []
 
-    @field_validator("title", "summary", "slug", "permalink", "menu", mode="before")
-    @classmethod
-    def _scalar_text(cls, value: Any) -> Any:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
-        return value
-
-    @field_validator("title")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be empty")
-        return value.strip()
+    _scalar_text = field_validator("title", "summary", "slug", "permalink", "menu", mode="before")(number_as_text)
+    _not_blank = field_validator("title")(non_blank_title)
 
     @field_validator("aliases", mode="before")
     @classmethod
@@ -103,7 +101,7 @@ def load_pages(config: Config) -> PagesContent:
     pages: list[SourcePage] = []
     assets: list[Asset] = []
     errors: list[SiteError] = []
-    for path, error in _walk(folder, config.root):
+    for path, error in walk_sources(folder, config.root):
         if error is not None:
             errors.append(error)
             continue
@@ -125,7 +123,7 @@ def load_pages(config: Config) -> PagesContent:
 
 
 def read_page(path: Path, rel: PurePosixPath) -> SourcePage:
-    meta, key_lines, body, body_line = split_front_matter(_read_text(path), path)
+    meta, key_lines, body, body_line = split_front_matter(read_source_text(path), path)
     errors: list[ContentError] = []
 
     def fail(key: str | None, message: str, hint: str | None = None) -> None:
