@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from datetime import datetime
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from slugify import slugify
 
 from generator.config import Config
 from generator.errors import UsageError
+from generator.post import author_table, nearest_key
 
 
 def new_post_path(config: Config, title: str, now: datetime) -> Path:
@@ -53,12 +53,11 @@ def check_author(config: Config, author: str) -> None:
     would otherwise start a post by an author nobody configured."""
     if not config.authors:
         return
-    known = {key.casefold() for key in config.authors} | {entry.name.strip().casefold() for entry in config.authors.values()}
-    if author.strip().casefold() in known:
+    if author.strip().casefold() in author_table(config):  # a key or a configured name
         return
     keys = sorted(config.authors, key=str.casefold)
-    close = difflib.get_close_matches(author.casefold(), [key.casefold() for key in keys], n=1)
-    guess = f" (did you mean {next(k for k in keys if k.casefold() == close[0])}?)" if close else ""
+    suggestion = nearest_key(author, keys)
+    guess = f" (did you mean {suggestion}?)" if suggestion else ""
     raise UsageError(
         f"--author {author!r} is not an author of site.toml{guess}; the known keys are: {', '.join(keys)}",
         hint="use one of those keys, or add [authors." + (slugify(author) or "name") + "] to site.toml",

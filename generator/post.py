@@ -288,9 +288,8 @@ def author_warnings(source: SourcePost, table: dict[str, Author]) -> list[BuildW
     for name in source.authors:
         if name.casefold() in table:
             continue
-        close = difflib.get_close_matches(name.casefold(), [key.casefold() for key in keys], n=1)
-        if close:
-            suggestion = next(key for key in keys if key.casefold() == close[0])
+        suggestion = nearest_key(name, keys)
+        if suggestion:
             found.append(BuildWarning(f"unknown author {name!r} (did you mean {suggestion}?)", source.source, line))
         else:
             known = ", ".join(keys[:10]) + (", ..." if len(keys) > 10 else "")
@@ -298,6 +297,12 @@ def author_warnings(source: SourcePost, table: dict[str, Author]) -> list[BuildW
                 BuildWarning(f"unknown author {name!r}: neither a key nor a name in [authors] of site.toml ({known})", source.source, line)
             )
     return found
+
+
+def nearest_key(name: str, keys: list[str]) -> str | None:
+    """The key most like `name` (case aside), for "did you mean ...?"; None when none is close."""
+    close = difflib.get_close_matches(name.casefold(), [key.casefold() for key in keys], n=1)
+    return next(key for key in keys if key.casefold() == close[0]) if close else None
 
 
 def _author(name: str, table: dict[str, Author]) -> Author:
