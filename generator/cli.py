@@ -25,6 +25,8 @@ from generator.build import BuildOptions, BuildReport, build
 from generator.check import check_site
 from generator.config import load_config
 from generator.errors import BuildFailed, ConfigError, SiteError
+from generator.importers.report import report_markdown, summary_lines
+from generator.importers.run import PLATFORMS, REPORT_FILE, ImportOptions, import_blog
 from generator.init import InitOptions, init_blog, title_from_folder
 from generator.listing import list_posts
 from generator.newpost import write_new_post
@@ -141,6 +143,43 @@ def init_command(folder, title, url, author_key, author_name) -> None:
     stdout.print(f"  1. {escape(serve)}   (a preview at http://127.0.0.1:8000/ that reloads as you write)")
     stdout.print("  2. in site.toml, set title and base_url (the address the blog will be published at)")
     stdout.print('  3. push to a GitHub repository and, in its Settings under Pages, choose "GitHub Actions" as the source')
+
+
+@cli.command("import")
+@click.argument("platform", type=click.Choice(PLATFORMS))
+@click.argument("source")
+@site_option
+@click.option(
+    "--media",
+    "media_dir",
+    type=click.Path(path_type=Path),
+    help="A copy of the old blog's pictures (wp-content/uploads, Ghost's content folder).",
+)
+@click.option("--download", is_flag=True, help="Fetch the old blog's pictures (and a feed given as a URL) over http(s).")
+@click.option("--dry-run", is_flag=True, help="Read and plan everything, print the report, write nothing.")
+@click.option("--overwrite", is_flag=True, help="Replace files that exist (by default they are kept).")
+@click.option("--pingbacks", is_flag=True, help="Keep pingbacks and trackbacks with the comments.")
+def import_command(platform, source, site_dir, media_dir, download, dry_run, overwrite, pingbacks) -> None:
+    """Import an existing blog's export (all or nothing): posts, pages, authors, pictures,
+    old URLs as redirects, old feed ids, and approved comments kept read-only."""
+    options = ImportOptions(site_dir, media_dir, download, dry_run, overwrite, pingbacks)
+    report = _run(lambda progress: import_blog(platform, source, options, datetime.now(UTC)), site_dir, quiet=True)
+    if dry_run:
+        stdout.print(escape(report_markdown(report)))
+        stdout.print("dry run: nothing was written")
+        return
+    for line in summary_lines(report):
+        stdout.print(escape(line))
+    if report.kept:
+        stdout.print(f"kept {len(report.kept)} file(s) that existed (--overwrite replaces them)")
+    for line in report.attention[:10]:
+        stderr.print(f"[yellow]needs a look[/]: {escape(line)}")
+    if len(report.attention) > 10:
+        stderr.print(f"... and {len(report.attention) - 10} more in {REPORT_FILE}")
+    stdout.print(
+        f"wrote {len(report.written)} file(s); the full report is in {escape(_shown_path((site_dir / REPORT_FILE).resolve(), site_dir))}"
+    )
+    stdout.print("next: blog build, then blog serve to look at the imported posts")
 
 
 @cli.command("list")
