@@ -27,6 +27,9 @@ from generator.importers.media import PictureFinder, PictureFolder, is_picture_u
 from generator.importers.model import Author, Entry, Export
 from generator.urls import alias_problem, permalink, unsafe_segment_reason
 
+# libyaml's safe dumper when it is there: five times faster than the pure-Python one.
+_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 
 @dataclass(frozen=True)
 class PlanOptions:
@@ -170,7 +173,7 @@ def _files_for(item, export, options, finder, by_old_url, authors, aliases_taken
     for note in entry.attention:
         report.attention.append(f"{entry.where}: {note}")
     meta = _front_matter(item, options, finder, pictures, authors, aliases_taken, report)
-    text = "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10_000) + "---\n" + converted.markdown
+    text = "---\n" + yaml.dump(meta, Dumper=_YAML_DUMPER, sort_keys=False, allow_unicode=True, width=10_000) + "---\n" + converted.markdown
     files = [PlannedFile(item.rel, text.encode(), entry.kind)]
     files += [PlannedFile(f"{folder}/{pictures.folder}/{name}", data, "picture") for name, data in pictures.files.items()]
     comments = [c for c in entry.comments if options.pingbacks or c.type == "comment"]

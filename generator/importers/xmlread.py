@@ -85,11 +85,8 @@ def _declare_missing_prefixes(text: str) -> str:
     start = _ROOT_START.search(text)
     if start is None:
         return text
-    missing = [
-        prefix
-        for prefix, uri in _KNOWN_PREFIXES.items()
-        if f"xmlns:{prefix}=" not in start.group(2) and re.search(rf"<{prefix}:|\s{prefix}:[\w-]+=", text)
-    ]
+    # Plain substring tests: a regex over a 100 MB export per prefix took a fifth of an import.
+    missing = [prefix for prefix in _KNOWN_PREFIXES if f"<{prefix}:" in text and f"xmlns:{prefix}=" not in text]
     if not missing:
         return text
     declared = "".join(f' xmlns:{prefix}="{_KNOWN_PREFIXES[prefix]}"' for prefix in missing)
