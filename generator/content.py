@@ -1,13 +1,16 @@
 """Stage 2: posts/**.md -> list[SourcePost] (front matter, dates, slugs, drafts).
 
 Reads every post and asset under `posts/`, splits the front matter from the body,
-and validates the front matter with pydantic. It never renders Markdown. Every
+and validates the front matter with pydantic; a post's `X.comments.json` beside `X.md`
+(comments kept from the previous blog, old_comments.py) is read with it and never published.
+It never renders Markdown. Every
 problem is collected as a ContentError naming the file and the line (lines are
 counted in the file, front matter included), and all of them are raised together.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
@@ -24,6 +27,9 @@ from slugify import slugify
 
 from generator.config import Config
 from generator.errors import BuildFailed, BuildWarning, ContentError, SiteError, decode_utf8
+from generator.old_comments import SUFFIX as COMMENTS_SUFFIX
+from generator.old_comments import CommentsFile
+from generator.old_comments import load as load_comments
 from generator.text import without_unwanted_characters
 from generator.urls import MAX_SEGMENT_BYTES, WINDOWS_RESERVED, alias_problem, unsafe_segment_reason
 
@@ -71,6 +77,8 @@ class SourcePost:
     # and the line of each front-matter key, for warnings found later (an unknown author).
     notes: tuple[BuildWarning, ...] = field(default=(), compare=False)
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    # The comments kept from the previous blog (X.comments.json beside X.md), or None.
+    old_comments: CommentsFile | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -146,6 +154,8 @@ def load_content(config: Config) -> Content:
     posts: list[SourcePost] = []
     assets: list[Asset] = []
     errors: list[SiteError] = []
+    markdown_files: list[Path] = []
+    comments_files: list[Path] = []
     for path, error in walk_sources(posts_dir, config.root):
         if error is not None:
             errors.append(error)
@@ -153,7 +163,11 @@ def load_content(config: Config) -> Content:
         rel = PurePosixPath(path.relative_to(posts_dir).as_posix())
         if is_folder_readme(rel):
             continue  # notes for the writers of this folder, as GitHub shows them: not a post
+        if is_comments_file(rel):
+            comments_files.append(path)  # read with its post (read_post); never published
+            continue
         if path.suffix.lower() in MARKDOWN_SUFFIXES:
+            markdown_files.append(path)
             try:
                 posts.append(read_post(path, rel, config.zone))
             except ContentError as exc:
@@ -164,7 +178,42 @@ def load_content(config: Config) -> Content:
             assets.append(Asset(path, rel))
     if errors:
         raise BuildFailed(errors)
-    return Content(tuple(posts), tuple(assets))
+    return Content(tuple(posts), tuple(assets), tuple(_orphan_comments_warnings(comments_files, markdown_files)))
+
+
+def is_comments_file(rel: PurePosixPath) -> bool:
+    """X.comments.json (any case): comments kept from the previous blog, data for the post
+    X.md beside it. Never copied to the output, in posts/ or pages/: the file holds
+    third-party text the theme shows only after cleaning it."""
+    return rel.name.lower().endswith(COMMENTS_SUFFIX)
+
+
+def comments_file_of(post: Path) -> Path:
+    """Where a post's kept comments are: `2019-03-04-hello.md` -> `2019-03-04-hello.comments.json`."""
+    return post.with_name(post.stem + COMMENTS_SUFFIX)
+
+
+def _orphan_comments_warnings(comments_files: list[Path], markdown_files: list[Path]) -> list[BuildWarning]:
+    """A comments file no post reads (its post renamed or deleted, a misspelt name) would
+    silently show nothing: say so."""
+    read = {comments_file_of(post) for post in markdown_files}
+    warnings = []
+    for path in comments_files:
+        if path in read:
+            continue
+        stem = path.name[: -len(COMMENTS_SUFFIX)]
+        if path.name.endswith(COMMENTS_SUFFIX):
+            problem = f"no post {stem}.md beside it"
+        else:
+            problem = f"the name must end in {COMMENTS_SUFFIX} in lower case ({stem}{COMMENTS_SUFFIX} for {stem}.md)"
+        warnings.append(
+            BuildWarning(
+                f"comments file without its post: {problem}, so its comments are shown nowhere (the file is not published); "
+                "rename it to match its post, or delete it",
+                path,
+            )
+        )
+    return warnings
 
 
 def is_folder_readme(rel: PurePosixPath) -> bool:
@@ -221,9 +270,25 @@ def _symlink_check(path: Path, root: Path) -> tuple[Path, ContentError | None]:
 
 
 def read_post(path: Path, rel: PurePosixPath, zone: ZoneInfo) -> SourcePost:
+    """The post in `path`, with its kept comments when a comments file is beside it."""
     text = read_source_text(path)
     meta, key_lines, body, body_line = split_front_matter(text, path)
-    return _validate(meta, key_lines, body, body_line, path, rel, zone)
+    post = _validate(meta, key_lines, body, body_line, path, rel, zone)
+    comments = _read_comments_beside(path)
+    return dataclasses.replace(post, old_comments=comments) if comments is not None else post
+
+
+def _read_comments_beside(post: Path) -> CommentsFile | None:
+    """The post's comments file read and checked (old_comments.load), or None when it has none.
+    Only a regular file: a link could point anywhere, a pipe would block the build."""
+    path = comments_file_of(post)
+    if not os.path.lexists(path):
+        return None
+    if path.is_symlink():
+        raise ContentError("is a symbolic link; a comments file must be a regular file beside its post", path)
+    if not path.is_file():
+        raise ContentError("is not a regular file; refusing to read it as the post's comments", path)
+    return load_comments(path)
 
 
 def read_source_text(path: Path) -> str:

@@ -21,6 +21,7 @@ from generator.config import Config
 from generator.content import (
     MARKDOWN_SUFFIXES,
     Asset,
+    is_comments_file,
     is_folder_readme,
     non_blank_title,
     number_as_text,
@@ -106,8 +107,8 @@ def load_pages(config: Config) -> PagesContent:
             errors.append(error)
             continue
         rel = PurePosixPath(path.relative_to(folder).as_posix())
-        if is_folder_readme(rel):
-            continue
+        if is_folder_readme(rel) or is_comments_file(rel):
+            continue  # a README is notes for writers; kept comments are shown under posts only, never published
         if path.suffix.lower() in MARKDOWN_SUFFIXES:
             try:
                 pages.append(read_page(path, rel))

@@ -3,7 +3,8 @@
 The one path from a post's source to the Post that templates and feeds see, taken by the
 full build (site.py, for every post) and by quick rebuilds (live.py, for an edited one):
 links to other posts and files resolved (links.py), pictures made responsive (images.py,
-which reads each picture's header for its size), tags and authors looked up, the stable id.
+which reads each picture's header for its size), tags and authors looked up, the stable id,
+and the comments kept from the previous blog threaded for the theme (`post.old_comments`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -27,6 +28,7 @@ from generator.errors import BuildWarning
 from generator.images import responsive_html
 from generator.links import LinkIndex, line_in_body, resolve_links
 from generator.markdown import Heading, Rendered
+from generator.old_comments import CommentsFile, OldComment
 from generator.pages import SourcePage, pages_dir
 from generator.urls import Urls, author_path, output_path, safe_segment, tag_path
 
@@ -47,6 +49,41 @@ class Tag:
     name: str
     slug: str
     url: str
+
+
+@dataclass(frozen=True)
+class KeptComment:
+    """A comment from the previous blog as the theme shows it, with its replies (oldest first)."""
+
+    id: str
+    anchor: str  # its HTML id, "comment-12": old links to /post/#comment-12 still land on it
+    author: str
+    url: str | None  # the author's website (http or https)
+    date: datetime  # in the site's time zone
+    html: str  # cleaned by old_comments.load: an allowlist of tags, no scripts or pictures
+    type: str  # "comment", "pingback" or "trackback"
+    replies: tuple[KeptComment, ...] = ()
+
+    @property
+    def is_ping(self) -> bool:
+        """A pingback or trackback: another blog linking here, shown on one line."""
+        return self.type != "comment"
+
+
+@dataclass(frozen=True)
+class KeptComments:
+    """A post's comments from the previous blog: threads oldest first, read-only."""
+
+    platform: str  # where they were written: "WordPress", or "the previous blog"
+    count: int  # every comment, replies and pingbacks included (as WordPress counts them)
+    threads: tuple[KeptComment, ...]
+
+
+# WordPress allows at most 10 levels; deeper replies (a hand-edited or hostile file) are shown
+# under their ancestor at this depth, so no page nests without end.
+MAX_REPLY_DEPTH = 10
+_ANCHOR_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+GENERIC_PLATFORM = "the previous blog"
 
 
 @dataclass(frozen=True)
@@ -73,6 +110,7 @@ class Post:
     comments: bool
     extra: dict[str, Any] = field(compare=False, hash=False)
     aliases: tuple[str, ...] = ()  # old site paths that redirect here
+    old_comments: KeptComments | None = None  # kept from the previous blog (X.comments.json)
 
     @property
     def content(self) -> str:
@@ -183,8 +221,99 @@ def make_post(
         comments=source.comments,
         extra=source.extra,
         aliases=source.aliases,
+        old_comments=kept_comments(source.old_comments, config.zone) if source.old_comments else None,
     )
     return post, warnings + content_warnings(source, body, index) + author_warnings(source, authors)
+
+
+def kept_comments(data: CommentsFile, zone: tzinfo) -> KeptComments | None:
+    """The comments file's comments as threads for the theme; None when it holds none."""
+    if not data.comments:
+        return None
+    platform = data.from_.strip() or GENERIC_PLATFORM
+    return KeptComments(platform, len(data.comments), comment_threads(data.comments, zone))
+
+
+def comment_threads(comments: list[OldComment], zone: tzinfo) -> tuple[KeptComment, ...]:
+    """Replies under the comment they answer, every level oldest first. A reply whose parent
+    is not in the file (deleted, spam) is shown at the top level, and so is one of a loop of
+    parents (a hand edit); replies deeper than MAX_REPLY_DEPTH go under their ancestor at
+    that depth. No recursion: a file nesting 100,000 levels builds as fast as a flat one."""
+    ordered = sorted(comments, key=lambda c: (c.date, c.id))
+    first_with_id: dict[str, int] = {}
+    for n, comment in enumerate(ordered):
+        first_with_id.setdefault(comment.id, n)
+    parent = [first_with_id.get(c.parent) if c.parent is not None else None for c in ordered]
+    depth = _depths(parent)
+    shown_parent = _capped_parents(parent, depth)
+    replies: list[list[int]] = [[] for _ in ordered]
+    for n, above in enumerate(shown_parent):
+        if above is not None:
+            replies[above].append(n)  # in date order, as `ordered` is
+    anchors = _anchors(ordered)
+    built: dict[int, KeptComment] = {}
+    for n in sorted(range(len(ordered)), key=lambda n: -depth[n]):  # replies before the comments they are shown under
+        comment = ordered[n]
+        built[n] = KeptComment(
+            id=comment.id,
+            anchor=anchors[n],
+            author=comment.author,
+            url=comment.url,
+            date=comment.date.astimezone(zone),
+            html=comment.html,
+            type=comment.type,
+            replies=tuple(built[r] for r in replies[n]),
+        )
+    return tuple(built[n] for n in range(len(ordered)) if shown_parent[n] is None)
+
+
+def _depths(parent: list[int | None]) -> list[int]:
+    """Each comment's depth (0: top level). A loop of parents is cut where the walk meets it:
+    that comment is made top level (`parent` is changed in place)."""
+    depth: list[int | None] = [None] * len(parent)
+    on_path = [False] * len(parent)
+    for start in range(len(parent)):
+        path: list[int] = []
+        current: int | None = start
+        while current is not None and depth[current] is None and not on_path[current]:
+            on_path[current] = True
+            path.append(current)
+            nxt = parent[current]
+            if nxt is not None and on_path[nxt]:
+                parent[current] = nxt = None  # a loop: this one starts the thread
+            current = nxt
+        level = -1 if current is None else depth[current]
+        assert level is not None  # the walk stops at a top-level comment or one whose depth is known
+        for n in reversed(path):
+            level += 1
+            depth[n] = level
+            on_path[n] = False
+    return [d if d is not None else 0 for d in depth]
+
+
+def _capped_parents(parent: list[int | None], depth: list[int]) -> list[int | None]:
+    """The comment each one is shown under: its parent, or, below MAX_REPLY_DEPTH, its
+    ancestor at that depth."""
+    shown = list(parent)
+    for n in sorted(range(len(parent)), key=lambda n: depth[n]):  # ancestors first
+        above = parent[n]
+        if above is not None and depth[n] > MAX_REPLY_DEPTH:
+            shown[n] = shown[above] if depth[above] > MAX_REPLY_DEPTH else above
+    return shown
+
+
+def _anchors(ordered: list[OldComment]) -> list[str]:
+    """`comment-<id>` as WordPress names them, when the id is a plain word and not taken;
+    else `comment-<position>`, so every HTML id on the page is valid and unique."""
+    anchors: list[str] = []
+    taken: set[str] = set()
+    for n, comment in enumerate(ordered, start=1):
+        anchor = f"comment-{comment.id}" if _ANCHOR_ID.fullmatch(comment.id) else f"comment-n{n}"
+        while anchor in taken:
+            anchor = f"comment-n{n}-{len(taken)}"
+        taken.add(anchor)
+        anchors.append(anchor)
+    return anchors
 
 
 # Longer descriptions are cut by social cards (Twitter/X, Mastodon, Slack) and search results.
