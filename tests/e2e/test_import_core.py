@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import needs_chromium, static_site_in_chromium, tree_bytes
 
 import generator.importers.run as import_run
 from generator.importers import media
 from generator.importers.model import Author, Entry, Export, ExportError
 from generator.old_comments import OldComment
-from tests.conftest import tree_bytes
 
 OLD = "https://old.example.com"
 CONFIG = """# The blog's settings
@@ -189,3 +189,13 @@ def test_a_picture_that_cannot_be_fetched_stays_a_url_and_is_listed(site, tmp_pa
     assert result.exit_code == 0, result.output
     assert f"{picture_server}/wp-content/uploads/gone.png" in (site / "posts/2019/2019-03-04-hello.md").read_text()
     assert "gone.png (the server answered 404" in (site / "import-report.md").read_text()
+
+
+@needs_chromium
+def test_an_old_url_takes_a_reader_to_the_imported_post_in_chromium(site, tmp_path, run_blog):
+    assert run_blog("import", "wordpress", tmp_path / "export.xml", "--site", site).exit_code == 0
+    assert run_blog("build", "--site", site).exit_code == 0
+    with static_site_in_chromium(site / "_site") as (page, base):
+        page.goto(base + "/2019/03/04/hello/")  # the post's old WordPress URL
+        page.wait_for_url(base + "/2019/03/hello/", timeout=10_000)
+        assert page.locator("h1").inner_text() == "Hello"
