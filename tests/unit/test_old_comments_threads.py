@@ -1,4 +1,4 @@
-"""Comments kept from the previous blog: threads built for the theme (post.py), and the
+"""Comments kept from the previous blog, unit level: threads built for the theme (post.py), and the
 comments file read beside its post, never published, warned about without one (content.py)."""
 
 from __future__ import annotations
