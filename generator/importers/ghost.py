@@ -79,9 +79,11 @@ def _load(source: Path) -> object:
         # strict=False: control characters inside strings are kept rather than failing the file.
         return json.loads(text, strict=False)
     except json.JSONDecodeError as exc:
-        truncated = exc.pos >= len(text.rstrip())
+        # With strict=False a string only stays open when the file ends inside it.
+        truncated = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        reason = exc.msg.removesuffix(" starting at").lower()
         raise ExportError(
-            f"is not valid JSON ({exc.msg}, column {exc.colno})" + ("; the file looks truncated" if truncated else ""),
+            f"is not valid JSON ({reason} at column {exc.colno})" + ("; the file looks truncated" if truncated else ""),
             source,
             line=exc.lineno,
             hint="export it again from Ghost (Settings → Labs → Export); a file cut short in a download ends like this"
@@ -200,11 +202,27 @@ def _entry(post: Row, index: int, tables: _Tables, export: Export, source: Path)
     _visibility(entry, post, ghost_status)
     if ghost_status in ("published", "scheduled") and entry.slug:
         entry.old_urls.append(f"/{entry.slug}/")
-    if post.get("canonical_url"):
-        entry.old_urls.append(_without_placeholder(str(post["canonical_url"])))
+    _canonical(entry, post)
     if any(str(post.get(field) or "").strip() for field in ("codeinjection_head", "codeinjection_foot")):
         entry.attention.append("had code injection (scripts or styles added to its page in Ghost): not imported")
     return entry
+
+
+def _canonical(entry: Entry, post: Row) -> None:
+    """Ghost's canonical_url says where the post was first published. On this blog (written
+    with the placeholder) it is one more old address; elsewhere (Medium, a partner's site) an
+    alias would claim that other site's path here, so it is only noted."""
+    canonical = str(post.get("canonical_url") or "").strip()
+    if not canonical:
+        return
+    if canonical.startswith("__GHOST_URL__") or canonical.startswith("/"):
+        address = _without_placeholder(canonical)
+        if address not in entry.old_urls:
+            entry.old_urls.append(address)
+    else:
+        entry.attention.append(
+            f"its canonical URL points to where it was first published, {canonical}: not an address of this blog, so no alias"
+        )
 
 
 def _visibility(entry: Entry, post: Row, ghost_status: str) -> None:

@@ -65,6 +65,11 @@ def read(source: Path) -> Export:
     export.site_url = _site_url(export)
     export.attention.append(_RESPONSES_NOTE)
     export.attention.append("Readers' responses to your stories are not in Medium's export: there are no comments to keep.")
+    if export.site_url == "https://medium.com":
+        export.attention.append(
+            "The stories' old addresses are on medium.com, which Medium keeps: they cannot redirect here "
+            "(links to them between your stories are still rewritten). A publication on its own domain can: point the domain at the new blog."
+        )
     if export.site_url is None and any(entry.old_urls for entry in export.entries):
         export.attention.append("The stories' addresses are on more than one host; old URLs keep their full address.")
     return export
@@ -285,6 +290,7 @@ def _clean_body(content: lxml.html.HtmlElement) -> tuple[str, list[str]]:
     _section_dividers(content)
     _code_blocks(content)
     _link_cards(content)
+    _bare_embeds(content)
     if any("medium.com/media/" in (frame.get("src") or "") for frame in content.iter("iframe")):
         attention.append(
             "an embed (gist, tweet, video) is served by medium.com/media: it stays an iframe to Medium; replace it if that stops working"
@@ -339,11 +345,30 @@ def _code_text(element: lxml.html.HtmlElement) -> str:
 
 
 def _link_cards(content: lxml.html.HtmlElement) -> None:
-    """Medium's link previews ("mixtape"): a paragraph of the link, without the thumbnail."""
+    """Medium's link previews ("mixtape": a link holding a bold title, an italic description and
+    the site's name, beside a thumbnail): one paragraph, the title linked, then the description."""
     for card in _by_class(content, "graf--mixtapeEmbed"):
-        for thumbnail in _by_class(card, "mixtapeImage"):
-            thumbnail.drop_tree()
-        card.tag = "p"
+        link = next((a for a in card.iter("a") if a.get("href") and "mixtapeImage" not in (a.get("class") or "")), None)
+        if link is None:
+            card.drop_tree()
+            continue
+        title = _text(next(iter(link.iter("strong")), None)) or _text(link) or link.get("href")
+        description = _text(next(iter(link.iter("em")), None))
+        paragraph = lxml.html.Element("p")
+        anchor = lxml.etree.SubElement(paragraph, "a", href=link.get("href"))
+        anchor.text = title
+        anchor.tail = f" \N{EM DASH} {description}" if description else None
+        paragraph.tail = card.tail
+        card.getparent().replace(card, paragraph)
+
+
+def _bare_embeds(content: lxml.html.HtmlElement) -> None:
+    """A figure around an embed with no caption is only Medium's wrapper: the iframe stands alone."""
+    for figure in list(content.iter("figure")):
+        if figure.find(".//iframe") is not None and not figure.xpath(".//figcaption[normalize-space()]"):
+            for caption in figure.iter("figcaption"):
+                caption.drop_tree()
+            figure.drop_tag()
 
 
 def _keep_attributes(element: lxml.html.HtmlElement) -> None:

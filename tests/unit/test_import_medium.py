@@ -79,6 +79,7 @@ def test_body_drops_the_repeated_title_and_medium_markup(export):
         '<figure><img alt="A whiteboard" src="https://cdn-images-1.medium.com/max/800/1*AbC_dEf.png">'
         '<figcaption>Our <a href="https://example.com/board">whiteboard</a></figcaption></figure>',
         "<blockquote>Quote me.</blockquote>",
+        '<p>Next: <a href="https://medium.com/@janedoe/code-and-pictures-0f9e8d7c6b5a">code and pictures</a>.</p>',
         "<ul><li>one</li><li>two</li></ul>",
     ]
 
@@ -99,8 +100,9 @@ def test_sections_figures_embeds_and_link_cards(export):
     assert html.count("<hr>") == 1  # the second section's divider; the first one is dropped
     assert '<figure><img src="https://miro.medium.com/max/800/0*left.jpeg"></figure>' in html
     assert '<figure><img src="https://miro.medium.com/max/800/0*right.jpeg"><figcaption>Left and right</figcaption></figure>' in html
-    assert '<iframe src="https://medium.com/media/0123456789abcdef0123456789abcdef" width="700" height="250"></iframe>' in html
-    assert '<p><a href="https://example.org/guide" title="https://example.org/guide"><strong>The guide</strong>' in html
+    # A caption-less figure around an embed is Medium's wrapper only: the iframe stands alone.
+    assert '\n<iframe src="https://medium.com/media/0123456789abcdef0123456789abcdef" width="700" height="250"></iframe>\n' in html
+    assert html.endswith('<p><a href="https://example.org/guide">The guide</a> \N{EM DASH} Everything in one place</p>')
     assert "mixtapeImage" not in html and "background-image" not in html
     for leftover in ("class=", "name=", "data-", "style=", "<section", "<div", "<span"):
         assert leftover not in html.replace('class="language-c"', "")
@@ -125,6 +127,7 @@ def test_a_post_without_a_title_heading_is_flagged_as_a_possible_response(export
 
 def test_export_level_values(export):
     assert export.site_url == "https://medium.com"
+    assert any("medium.com, which Medium keeps" in note for note in export.attention)
     assert export.upload_hosts == frozenset({"cdn-images-1.medium.com", "miro.medium.com"})
     assert [(a.key, a.name, a.url) for a in export.authors] == [("janedoe", "Jane Doe", "https://medium.com/@janedoe")]
 
@@ -194,3 +197,29 @@ def test_a_zip_without_stories_is_refused(tmp_path):
         out.writestr("profile/profile.html", "<html></html>")
     with pytest.raises(ExportError, match=r"no posts/\*\.html"):
         medium.read(archive)
+
+
+def on_own_domain(tmp_path: Path, names: tuple[str, ...] = (HELLO, CODE, RESPONSE)) -> Path:
+    """The fixture as a publication on its own domain: blog.northwind.example/<slug>-<id>."""
+    copy = tmp_path / "export"
+    shutil.copytree(FOLDER, copy)
+    for name in names:
+        path = copy / name
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("https://medium.com/@janedoe/", "https://blog.northwind.example/"), encoding="utf-8"
+        )
+    return copy
+
+
+def test_a_publication_on_its_own_domain_is_the_site_url(tmp_path):
+    export = medium.read(on_own_domain(tmp_path))
+    assert export.site_url == "https://blog.northwind.example"
+    assert entry(export, HELLO).old_urls == ["https://blog.northwind.example/hello-medium-friends-1a2b3c4d5e6f"]
+    assert entry(export, HELLO).slug == "hello-medium-friends"
+    assert not any("which Medium keeps" in note for note in export.attention)
+
+
+def test_stories_on_several_hosts_have_no_site_url(tmp_path):
+    export = medium.read(on_own_domain(tmp_path, (HELLO,)))
+    assert export.site_url is None
+    assert any("more than one host" in note for note in export.attention)
