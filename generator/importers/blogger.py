@@ -140,11 +140,21 @@ def _legacy_item(number: int, entry: ET.Element) -> _Item:
         old_path=atom.link_href(entry),
         tags=atom.category_terms(entry, LABEL_SCHEME),
         summary=atom.plain_of(summary) or None,
-        post_ref=(reply_to.get("ref") or "").strip() or None if reply_to is not None else None,
+        post_ref=_reply_post(reply_to),
         # Replies link to their parent comment: …/feeds/BLOG/POST/comments/default/COMMENT.
         parent_ref=related.rstrip("/").rsplit("/", 1)[-1] if related else None,
         removed=removed,
     )
+
+
+def _reply_post(reply_to: ET.Element | None) -> str | None:
+    """The post a legacy comment answers: `ref` is its id; `source` (…/posts/default/POST) says
+    the same where `ref` is missing."""
+    if reply_to is None:
+        return None
+    ref = (reply_to.get("ref") or "").strip()
+    source = (reply_to.get("source") or "").strip().rstrip("/")
+    return ref or (source.rsplit("/", 1)[-1] if source else None)
 
 
 def _takeout_item(number: int, entry: ET.Element) -> _Item:

@@ -269,3 +269,19 @@ def test_short_id():
     assert blogger.short_id("tag:blogger.com,1999:blog-7000.post-9001") == "9001"
     assert blogger.short_id("tag:blogger.com,1999:blog-7000.page-201") == "201"
     assert blogger.short_id("9001") == "9001"
+
+
+def test_a_comment_naming_its_post_only_by_source_is_attached(tmp_path):
+    kind = "<category scheme='http://schemas.google.com/g/2005#kind' term='http://schemas.google.com/blogger/2008/kind#{}'/>"
+    source = tmp_path / "blog.xml"
+    source.write_text(
+        "<feed xmlns='http://www.w3.org/2005/Atom' xmlns:thr='http://purl.org/syndication/thread/1.0'>"
+        f"<entry><id>tag:blogger.com,1999:blog-1.post-5</id><published>2010-01-01T00:00:00Z</published>{kind.format('post')}"
+        "<title type='text'>Post</title><content type='html'>Hi</content></entry>"
+        f"<entry><id>tag:blogger.com,1999:blog-1.post-6</id><published>2010-01-02T00:00:00Z</published>{kind.format('comment')}"
+        "<content type='html'>Reply</content><author><name>Lu</name></author>"
+        "<thr:in-reply-to source='https://www.blogger.com/feeds/1/posts/default/5' type='text/html'/></entry></feed>",
+        encoding="utf-8",
+    )
+    (post,) = blogger.read(source).entries
+    assert [(comment.id, comment.author, comment.html) for comment in post.comments] == [("6", "Lu", "Reply")]
