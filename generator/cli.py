@@ -159,10 +159,11 @@ def init_command(folder, title, url, author_key, author_name) -> None:
 @click.option("--dry-run", is_flag=True, help="Read and plan everything, print the report, write nothing.")
 @click.option("--overwrite", is_flag=True, help="Replace files that exist (by default they are kept).")
 @click.option("--pingbacks", is_flag=True, help="Keep pingbacks and trackbacks with the comments.")
-def import_command(platform, source, site_dir, media_dir, download, dry_run, overwrite, pingbacks) -> None:
+@click.option("--old-url", help="The old blog's address, for exports that do not name it (Ghost, Takeout's feed.atom).")
+def import_command(platform, source, site_dir, media_dir, download, dry_run, overwrite, pingbacks, old_url) -> None:
     """Import an existing blog's export (all or nothing): posts, pages, authors, pictures,
     old URLs as redirects, old feed ids, and approved comments kept read-only."""
-    options = ImportOptions(site_dir, media_dir, download, dry_run, overwrite, pingbacks)
+    options = ImportOptions(site_dir, media_dir, download, dry_run, overwrite, pingbacks, old_url)
     report = _run(lambda progress: import_blog(platform, source, options, datetime.now(UTC)), site_dir, quiet=True)
     if dry_run:
         stdout.print(escape(report_markdown(report)))

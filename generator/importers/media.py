@@ -23,6 +23,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 from generator.urls import unsafe_segment_reason
 
 PICTURE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg", ".bmp", ".tif", ".tiff", ".ico"}
+# Other uploads a post shows or links to (a podcast episode, a demo video, a PDF): copied the same way.
+MEDIA_SUFFIXES = PICTURE_SUFFIXES | {".mp3", ".m4a", ".ogg", ".oga", ".wav", ".mp4", ".m4v", ".webm", ".mov", ".pdf"}
 MAX_DOWNLOAD_BYTES = 25 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 15  # seconds, per request
 USER_AGENT = "blog-import (static site generator; fetching a blog's own pictures)"
@@ -38,8 +40,9 @@ class Picture:
     name: str  # the file name it had ("photo.jpg")
 
 
-def is_picture_url(url: str) -> bool:
-    return posixpath.splitext(urlsplit(url).path.lower())[1] in PICTURE_SUFFIXES
+def is_media_url(url: str) -> bool:
+    """A link to an uploaded file (picture, audio, video, PDF) rather than to a page."""
+    return posixpath.splitext(urlsplit(url).path.lower())[1] in MEDIA_SUFFIXES
 
 
 def download(url: str, max_bytes: int = MAX_DOWNLOAD_BYTES, timeout: float = DOWNLOAD_TIMEOUT) -> bytes:
@@ -120,7 +123,7 @@ class PictureFinder:
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
             for name in filenames:
                 path = Path(dirpath) / name
-                if path.suffix.lower() not in PICTURE_SUFFIXES or not path.resolve().is_relative_to(root):
+                if path.suffix.lower() not in MEDIA_SUFFIXES or not path.resolve().is_relative_to(root):
                     continue  # a link out of the folder is not read
                 rel = path.relative_to(root).as_posix()
                 self._by_path[rel] = path

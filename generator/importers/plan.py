@@ -12,6 +12,7 @@ Where things go (the choice, written in the README and docs/importing.md):
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +24,7 @@ from slugify import slugify
 
 from generator import old_comments
 from generator.importers.convert import to_markdown
-from generator.importers.media import PictureFinder, PictureFolder, is_picture_url
+from generator.importers.media import PictureFinder, PictureFolder, is_media_url
 from generator.importers.model import Author, Entry, Export
 from generator.urls import alias_problem, permalink, unsafe_segment_reason
 
@@ -57,6 +58,9 @@ class Report:
     written: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # existed: not overwritten
     authors_added: list[str] = field(default_factory=list)
+    # Root-relative links to pages of the old blog that were not imported -> the old address
+    # they now point to (None when the export does not name the old blog's address).
+    old_links: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -86,6 +90,14 @@ def plan_import(export: Export, options: PlanOptions, finder: PictureFinder) -> 
     aliases_taken: dict[str, str] = {p.url: p.rel for p in placed}
     for item in placed:
         files += _files_for(item, export, options, finder, by_old_url, authors, aliases_taken, report)
+    _lacking(files, report)
+    for url, old in sorted(report.old_links.items()):
+        if old:
+            report.attention.append(f"a link to {url}, a page of the old blog that was not imported, now points to {old}")
+        else:
+            report.attention.append(
+                f"a link to {url}, a page of the old blog that was not imported, leads nowhere here (--old-url names the old blog)"
+            )
     for url, why in sorted(finder.missing.items()):
         report.attention.append(f"picture left at its old address: {url} ({why})")
     used_authors = {key for item in placed for key in item.entry.authors}
@@ -163,8 +175,8 @@ def _files_for(item, export, options, finder, by_old_url, authors, aliases_taken
     pictures = PictureFolder(posixpath.splitext(posixpath.basename(item.rel))[0])
 
     def rewrite(tag: str, attribute: str, url: str) -> str:
-        if tag == "a" and not is_picture_url(url):
-            return _link_to_entry(url, export, folder, by_old_url)
+        if tag == "a" and not is_media_url(url):
+            return _link_to_entry(url, export, folder, by_old_url, report)
         return _picture(url, finder, pictures)
 
     converted = to_markdown(entry.html, rewrite)
@@ -188,6 +200,22 @@ def _files_for(item, export, options, finder, by_old_url, authors, aliases_taken
     _count(item, report)
     report.imported["pictures"] += len(pictures.files)
     return files
+
+
+_NO_ALT = re.compile(r"!\[\]\(|<img\b(?![^>]*\balt\s*=)[^>]*>", re.IGNORECASE)
+
+
+def _lacking(files: list[PlannedFile], report: Report) -> None:
+    """What the checks for new writing would ask of the imported posts (they skip them: see
+    post.is_imported), counted once for the report."""
+    posts = [f.data.decode() for f in files if f.kind == "post"]
+    untagged = sum("\ntags:\n" not in text.split("\n---\n", 1)[0] for text in posts)
+    no_alt = sum(len(_NO_ALT.findall(text)) for text in posts)
+    if untagged or no_alt:
+        report.attention.append(
+            f"{untagged} imported post(s) have no tags and {no_alt} picture(s) no alt text; the checks for new "
+            "writing skip imported posts (front matter imported_from): add them when you can"
+        )
 
 
 def _count(item: _Placed, report: Report) -> None:
@@ -226,6 +254,8 @@ def _front_matter(item, options, finder, pictures, authors, aliases_taken, repor
     aliases = _aliases(item, aliases_taken, report)
     if aliases:
         meta["aliases"] = aliases
+    # Marks what the import brought (post.is_imported): where it was, or the platform.
+    meta["imported_from"] = next((url for url in entry.old_urls if urlsplit(url).scheme in ("http", "https")), report.platform)
     return meta
 
 
@@ -260,22 +290,26 @@ def _aliases(item: _Placed, taken: dict[str, str], report: Report) -> list[str]:
     return aliases
 
 
-def _link_to_entry(url: str, export: Export, folder: str, by_old_url: dict[str, _Placed]) -> str:
+def _link_to_entry(url: str, export: Export, folder: str, by_old_url: dict[str, _Placed], report: Report) -> str:
     """A link to another imported entry -> a relative link to its .md file (checked by every
-    build from then on); any other link as it was."""
+    build from then on). A root-relative link to a page of the old blog that was not imported
+    (a tag or author page) would be broken here: it points back at the old blog when its
+    address is known, and is listed either way. Any other link stays as it was."""
     parts = urlsplit(url)
     if parts.scheme not in ("", "http", "https") or (not parts.netloc and not parts.path.startswith("/")):
         return url
-    if parts.netloc and export.site_url and parts.netloc.lower() != (urlsplit(export.site_url).netloc or "").lower():
-        return url
-    if parts.netloc and not export.site_url:
+    own_host = (urlsplit(export.site_url).netloc or "").lower() if export.site_url else None
+    if parts.netloc and parts.netloc.lower() != own_host:
         return url
     path = _old_path(url)
     target = by_old_url.get(path.rstrip("/")) if path else None
-    if target is None or parts.query:
-        return url
-    link = posixpath.relpath(target.rel, folder)
-    return link + ("#" + parts.fragment if parts.fragment else "")
+    if target is not None and not parts.query:
+        return posixpath.relpath(target.rel, folder) + ("#" + parts.fragment if parts.fragment else "")
+    if parts.netloc or not path:
+        return url  # an absolute link to the old blog, or its home page: kept as written
+    old = export.site_url + url if export.site_url else None
+    report.old_links[url] = old
+    return old or url
 
 
 def _picture(url: str, finder: PictureFinder, pictures: PictureFolder) -> str:

@@ -38,6 +38,7 @@ class ImportOptions:
     dry_run: bool = False
     overwrite: bool = False
     pingbacks: bool = False
+    old_url: str | None = None  # the old blog's address, when the export does not name it
 
 
 def reader_for(platform: str) -> Callable[[Path], Export]:
@@ -53,11 +54,32 @@ def import_blog(platform: str, source: str, options: ImportOptions, now: datetim
     if options.media_dir is not None and not options.media_dir.is_dir():
         raise UsageError(f"--media {options.media_dir}: not a folder")
     export = _read(platform, source, options)
+    if options.old_url:
+        parts = urlsplit(options.old_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise UsageError(f"--old-url {options.old_url}: give the old blog's address, such as https://blog.example.com")
+        export.site_url = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
     finder = PictureFinder(export.site_url, export.upload_hosts, options.media_dir, options.download)
     plan = plan_import(export, PlanOptions(config.build.permalink, config.zone, now, options.pingbacks), finder)
+    _refuse_broken_pictures(export, finder)
     if not options.dry_run:
         _write(plan, options)
     return plan.report
+
+
+def _refuse_broken_pictures(export: Export, finder: PictureFinder) -> None:
+    """Pictures given as paths on the old blog (Ghost's /content/images/...) that were not found
+    would be broken links on the new one, and the export does not say where the old blog is:
+    ask for one of the two ways to keep them rather than write broken pages."""
+    lost = sorted(url for url in finder.missing if url.startswith("/"))
+    if export.site_url is None and lost:
+        raise UsageError(
+            f"{len(lost)} picture(s) and file(s) are paths on the old blog ({lost[0]}{', ...' if len(lost) > 1 else ''}) "
+            "and are not in --media; the export does not name the old blog's address",
+            export.source,
+            hint="give --media DIR (a copy of the old blog's content folder), or --old-url https://old.example.com "
+            "(add --download to fetch them while the old blog is up)",
+        )
 
 
 def _read(platform: str, source: str, options: ImportOptions) -> Export:

@@ -63,6 +63,7 @@ def test_a_post_keeps_date_in_the_site_zone_slug_tags_author_and_feed_id():
         "author": "jane-doe",
         "summary": "Short.",
         "id": "https://old.example.com/?p=10",
+        "imported_from": "WordPress",  # no old URL to name: the platform
     }
     assert [(a.key, a.name, a.url) for a in result.authors] == [("jane-doe", "Jane Doe", None)]  # no mailto: kept
 
@@ -94,7 +95,8 @@ def test_unsafe_or_missing_slugs_are_made_from_the_title_and_undated_drafts_get_
 def test_pages_sit_under_their_parents_and_keep_their_path():
     result = plan(entry("Team", kind="page", slug="team", parents=("about", "company"), old_urls=[f"{OLD}/about/company/team/"]))
     assert list(files(result)) == ["pages/about/company/team.md"]
-    assert front(files(result)["pages/about/company/team.md"]) == {"title": "Team"}  # same URL: no alias
+    # The same URL: no alias.
+    assert front(files(result)["pages/about/company/team.md"]) == {"title": "Team", "imported_from": f"{OLD}/about/company/team/"}
 
 
 def test_links_to_other_imported_entries_become_links_to_their_files():
