@@ -199,3 +199,41 @@ def test_an_old_url_takes_a_reader_to_the_imported_post_in_chromium(site, tmp_pa
         page.goto(base + "/2019/03/04/hello/")  # the post's old WordPress URL
         page.wait_for_url(base + "/2019/03/hello/", timeout=10_000)
         assert page.locator("h1").inner_text() == "Hello"
+
+
+def test_imported_posts_pass_strict_checks_until_their_imported_from_line_goes(site, tmp_path, run_blog):
+    assert run_blog("import", "wordpress", tmp_path / "export.xml", "--site", site).exit_code == 0
+    second = site / "posts/2020/2020-01-02-second.md"  # no tags, no summary: what new writing is asked for
+    assert "imported_from: https://old.example.com/2019/03/second/" in second.read_text()
+    assert "1 imported post(s) have no tags" in (site / "import-report.md").read_text()
+    strict = run_blog("check", "--site", site, "--strict")
+    assert strict.exit_code == 0, strict.output
+    second.write_text(second.read_text().replace("imported_from: https://old.example.com/2019/03/second/\n", ""))
+    held = run_blog("check", "--site", site, "--strict")
+    assert held.exit_code == 1
+    assert "2020-01-02-second.md: no tags" in held.output
+
+
+def test_pictures_at_paths_of_an_unnamed_old_blog_stop_the_import_until_old_url_or_media(site, tmp_path, run_blog, monkeypatch):
+    def ghost_like(source):
+        export = export_of(source)
+        export.site_url = None
+        export.entries[0].html = '<p><img src="/content/images/2019/03/team.jpg" alt="The team"> <a href="/tag/news/">news</a></p>'
+        return export
+
+    monkeypatch.setattr(import_run, "reader_for", lambda platform: ghost_like)
+    before = tree_bytes(site)
+    refused = run_blog("import", "ghost", tmp_path / "export.xml", "--site", site)
+    assert refused.exit_code == 2 and "/content/images/2019/03/team.jpg" in refused.output and "--old-url" in refused.output
+    assert tree_bytes(site) == before
+    named = run_blog("import", "ghost", tmp_path / "export.xml", "--site", site, "--old-url", "https://ghost.example.net/")
+    assert named.exit_code == 0, named.output
+    body = (site / "posts/2019/2019-03-04-hello.md").read_text()
+    assert "![The team](https://ghost.example.net/content/images/2019/03/team.jpg)" in body
+    assert "[news](https://ghost.example.net/tag/news/)" in body
+    media = tmp_path / "content"
+    (media / "images/2019/03").mkdir(parents=True)
+    (media / "images/2019/03/team.jpg").write_bytes(b"a team picture")
+    copied = run_blog("import", "ghost", tmp_path / "export.xml", "--site", site, "--media", media, "--overwrite")
+    assert copied.exit_code == 0, copied.output
+    assert (site / "posts/2019/2019-03-04-hello/team.jpg").read_bytes() == b"a team picture"
