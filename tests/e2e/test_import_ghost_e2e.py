@@ -18,6 +18,7 @@ from PIL import Image
 
 from tests.conftest import tree_bytes
 
+OLD = "https://old.example.com"
 EXPORT = Path(__file__).resolve().parents[1] / "fixtures" / "import" / "ghost" / "export.json"
 PUBLISHED_IDS = {"5c7f00000000000000000001", "5c7f00000000000000000002", "5c7f00000000000000000009"}
 NOT_PUBLIC_IDS = {
@@ -39,14 +40,20 @@ PICTURES = [
 ]
 
 
+MEDIA = ["media/2024/01/demo.mp4", "media/2024/01/episode.mp3"]
+
+
 def ghost_content_folder(folder: Path) -> Path:
-    """Ghost's content/ folder holding the export's pictures (small real images)."""
+    """Ghost's content/ folder holding the export's pictures (small real images) and media."""
     for rel in PICTURES:
         path = folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         data = io.BytesIO()
         Image.new("RGB", (40, 30), (200, 80, 40)).save(data, "PNG" if rel.endswith(".png") else "JPEG")
         path.write_bytes(data.getvalue())
+    for rel in MEDIA:
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(b"\x00\x00\x00\x18ftypmp42 not really playable")
     return folder
 
 
@@ -62,11 +69,15 @@ def new_blog(tmp_path, run_blog) -> Path:
 def imported(new_blog, tmp_path, run_blog) -> Path:
     """The blog after the import and a build: returns the built folder."""
     content = ghost_content_folder(tmp_path / "content")
-    result = run_blog("import", "ghost", EXPORT, "--site", new_blog, "--media", content)
+    # The export does not name the blog's address: --old-url gives it, for the links to Ghost
+    # pages that are not in the export (a sign-up page), which then point back at the old blog.
+    result = run_blog("import", "ghost", EXPORT, "--site", new_blog, "--media", content, "--old-url", OLD)
     assert result.exit_code == 0, result.output
     assert "members-only" in (new_blog / "import-report.md").read_text(encoding="utf-8")
-    build = run_blog("build", "--site", new_blog)
+    build = run_blog("build", "--site", new_blog, "--strict")
     assert build.exit_code == 0, build.output
+    check = run_blog("check", "--site", new_blog, "--strict")
+    assert check.exit_code == 0, check.output
     return new_blog / "_site"
 
 
@@ -109,6 +120,7 @@ def test_bodies_links_and_pictures_come_through(imported, new_blog):
     lexical = (imported / "2024" / "01" / "lexical-only" / "index.html").read_text(encoding="utf-8")
     assert 'href="/2019/03/hello-ghost/"' in lexical  # a link between imported posts
     assert "print" in lexical and "<details>" in lexical
+    assert f'href="{OLD}/signup/"' in lexical  # a Ghost page not in the export: the old address
     # Every picture was copied beside its post (from --media): nothing points at Ghost's folder.
     for page in (hello, lexical):
         assert "/content/images/" not in page
@@ -121,6 +133,15 @@ def test_authors_go_into_site_toml_without_emails(imported, new_blog):
     authors = tomllib.loads((new_blog / "site.toml").read_text(encoding="utf-8"))["authors"]
     assert authors == {"jane": {"name": "Jane Doe", "url": "https://jane.example"}, "ravi": {"name": "Ravi Kumar"}}
     assert (imported / "authors").is_dir()
+
+
+def test_pictures_not_in_media_stop_the_import(new_blog, tmp_path, run_blog):
+    # Root-relative pictures with no --media and no --old-url would all be broken links.
+    before = tree_bytes(new_blog)
+    result = run_blog("import", "ghost", EXPORT, "--site", new_blog)
+    assert result.exit_code != 0
+    assert "--media" in result.output
+    assert tree_bytes(new_blog) == before
 
 
 def test_a_file_that_is_not_a_ghost_export_changes_nothing(new_blog, tmp_path, run_blog):

@@ -38,8 +38,10 @@ def new_blog(folder: Path, run_blog) -> Path:
 def import_and_build(site: Path, source: Path, run_blog) -> Path:
     result = run_blog("import", "medium", source, "--site", site)
     assert result.exit_code == 0, result.output
-    build = run_blog("build", "--site", site)
+    build = run_blog("build", "--site", site, "--strict")
     assert build.exit_code == 0, build.output
+    check = run_blog("check", "--site", site, "--strict")
+    assert check.exit_code == 0, check.output
     return site / "_site"
 
 
