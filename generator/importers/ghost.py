@@ -359,7 +359,8 @@ def _export_notes(version: str | None) -> list[str]:
     made_by = f"Ghost {version}" if version else "Ghost"
     return [
         f"The export ({made_by}) does not say the blog's address: its pictures and links are root-relative "
-        "(/content/images/...); pass --media with Ghost's content folder to copy the pictures.",
+        "(/content/images/...); pass --media with Ghost's content folder to copy the pictures, and --old-url "
+        "with the blog's address so links to pages not in the export point back at it.",
         "Old addresses are Ghost's default /slug/; custom routes (routes.yaml) are not in the export, "
         "so posts moved by them need aliases added by hand.",
         "Ghost's comments and member data are not in the export.",
