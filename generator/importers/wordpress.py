@@ -10,6 +10,7 @@ clean HTML), comments keep only the approved ones, and no e-mail address or IP i
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -25,6 +26,7 @@ from generator.importers.wordpress_content import Attachment, Library, body_html
 from generator.old_comments import OldComment, clean_html, safe_url
 
 _WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/$")
+_WP_DATE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 _NO_DATE = {"", "0000-00-00 00:00:00", "0000-00-00"}
 # WordPress.com serves a blog's pictures from these hosts, whatever the blog's own address.
 _WORDPRESS_COM_PICTURE_HOSTS = frozenset({"i0.wp.com", "i1.wp.com", "i2.wp.com"})
@@ -171,8 +173,17 @@ class _Item:
     number: int
     element: ET.Element
 
+    @functools.cached_property
+    def _wp_fields(self) -> dict[str, str]:
+        fields: dict[str, str] = {}
+        for found in self.element:
+            if _WP_NAMESPACE.match(xmlread.namespace(found.tag)):
+                fields.setdefault(xmlread.local(found.tag), (found.text or "").strip())
+        return fields
+
     def wp(self, name: str) -> str:
-        return _wp_text(self.element, name)
+        """The text of `wp:<name>` ("" when absent)."""
+        return self._wp_fields.get(name, "")
 
     @property
     def post_id(self) -> str:
@@ -306,7 +317,9 @@ def _slug(item: _Item) -> str | None:
 
 def _parse_date(value: str, tz: timezone) -> datetime:
     """`2019-03-04 10:00:00` (WordPress's own form) as an aware datetime in `tz`."""
-    return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz)
+    if not _WP_DATE.fullmatch(value.strip()):
+        raise ValueError(value)
+    return datetime.fromisoformat(value.strip()).replace(tzinfo=tz)
 
 
 def _blog_offset(items: list[_Item], source: Path) -> timezone:
@@ -419,19 +432,20 @@ def _parents(item: _Item, pages: dict[str, _Item], attention: list[str]) -> tupl
 def _comments(item: _Item, export: Export, offset: timezone, source: Path) -> list[OldComment]:
     """Approved comments (and pingbacks, trackbacks); a reply to a comment left out answers the
     nearest kept one above it, so threads stay whole. No e-mail address or IP is read."""
-    kept: dict[str, ET.Element] = {}
+    kept: dict[str, dict[str, str]] = {}
     parent_of: dict[str, str] = {}
     for element in xmlread.children(item.element, "comment"):
-        comment_id = xmlread.text_of(element, "comment_id").strip()
-        parent_of[comment_id] = xmlread.text_of(element, "comment_parent").strip()
-        approved = xmlread.text_of(element, "comment_approved").strip()
+        fields = _child_texts(element)
+        comment_id = fields.get("comment_id", "").strip()
+        parent_of[comment_id] = fields.get("comment_parent", "").strip()
+        approved = fields.get("comment_approved", "").strip()
         if approved == "1":
-            kept[comment_id] = element
+            kept[comment_id] = fields
         else:
             export.skip("comment", _COMMENT_SKIPS.get(approved, f"status {approved!r}"))
     comments = []
-    for comment_id, element in kept.items():
-        comment = _comment(comment_id, element, _kept_parent(comment_id, parent_of, kept), offset, item, source)
+    for comment_id, fields in kept.items():
+        comment = _comment(comment_id, fields, _kept_parent(comment_id, parent_of, kept), offset, item, source)
         if comment is None:
             export.skip("comment", "no date")
         else:
@@ -439,7 +453,15 @@ def _comments(item: _Item, export: Export, offset: timezone, source: Path) -> li
     return comments
 
 
-def _kept_parent(comment_id: str, parent_of: dict[str, str], kept: dict[str, ET.Element]) -> str | None:
+def _child_texts(element: ET.Element) -> dict[str, str]:
+    """{local name: text} of an element's children (the first of each name)."""
+    texts: dict[str, str] = {}
+    for found in element:
+        texts.setdefault(xmlread.local(found.tag), found.text or "")
+    return texts
+
+
+def _kept_parent(comment_id: str, parent_of: dict[str, str], kept: dict[str, dict[str, str]]) -> str | None:
     parent = parent_of.get(comment_id, "")
     seen = {comment_id}
     while parent and parent != "0" and parent not in seen:
@@ -450,10 +472,10 @@ def _kept_parent(comment_id: str, parent_of: dict[str, str], kept: dict[str, ET.
     return None
 
 
-def _comment(comment_id: str, element: ET.Element, parent: str | None, offset: timezone, item: _Item, source: Path) -> OldComment | None:
+def _comment(comment_id: str, fields: dict[str, str], parent: str | None, offset: timezone, item: _Item, source: Path) -> OldComment | None:
     date = None
     for name, tz in (("comment_date_gmt", UTC), ("comment_date", offset)):
-        value = xmlread.text_of(element, name).strip()
+        value = fields.get(name, "").strip()
         if value not in _NO_DATE:
             try:
                 date = _parse_date(value, tz).astimezone(UTC)
@@ -462,13 +484,13 @@ def _comment(comment_id: str, element: ET.Element, parent: str | None, offset: t
             break
     if date is None:
         return None
-    comment_type = _COMMENT_TYPES.get(xmlread.text_of(element, "comment_type").strip(), "comment")
+    comment_type = _COMMENT_TYPES.get(fields.get("comment_type", "").strip(), "comment")
     return OldComment(
         id=comment_id,
-        author=plain_text(xmlread.text_of(element, "comment_author")) or "Anonymous",
+        author=plain_text(fields.get("comment_author", "")) or "Anonymous",
         date=date,
-        html=clean_html(comment_html(xmlread.text_of(element, "comment_content"))),
+        html=clean_html(comment_html(fields.get("comment_content", ""))),
         parent=parent,
-        url=safe_url(xmlread.text_of(element, "comment_author_url")),
+        url=safe_url(fields.get("comment_author_url", "")),
         type=comment_type,
     )

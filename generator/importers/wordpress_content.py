@@ -52,8 +52,11 @@ _MORE = re.compile(r"<!--more(?:\s[^>]*?)?-->")
 _NEXTPAGE = re.compile(r"\n?<!--nextpage-->\n?")
 _BARE_URL_LINE = re.compile(r"^[ \t]*(https?://[^\s<>\"'\[\]]+)[ \t]*$", re.MULTILINE)
 
-# `[name attributes]`, optionally `...[/name]`; `[[name]]` is WordPress's escape for a literal.
-_SHORTCODE = re.compile(r"\[(\[?)([A-Za-z][\w-]*)(?=[\s\]=/])((?:[^\[\]\"']|\"[^\"]*\"|'[^']*')*?)(/?)\](?:(.*?)\[/\2\])?(\]?)", re.DOTALL)
+# An opening `[name attributes]` (`[[name]]` is WordPress's escape for a literal). Quoted values
+# stop at a line's end and bare text at the next bracket, so a stray `[` or `"` in prose costs
+# little; the `[/name]` that closes an enclosing shortcode is looked for separately.
+_OPENING = re.compile(r"\[(\[?)([A-Za-z][\w-]*)(?=[\s\]=/])((?:[^\[\]\"'\n]|\n(?!\n)|\"[^\"\n]*\"|'[^'\n]*')*?)(/?)\](\]?)")
+_CLOSING = re.compile(r"\[/([A-Za-z][\w-]*)\]")
 _ATTRIBUTE = re.compile(r"([\w-]+)\s*=\s*\"([^\"]*)\"|([\w-]+)\s*=\s*'([^']*)'|([\w-]+)\s*=\s*([^\s\"']+)|\"([^\"]*)\"|(\S+)")
 
 # SyntaxHighlighter's language-named shortcodes ([php]...[/php]) and what a highlighter calls them.
@@ -211,6 +214,54 @@ def _line_breaks(text: str) -> str:
     return out
 
 
+# -- shortcode scanning -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Shortcode:
+    name: str
+    attributes: str
+    content: str | None  # None: not an enclosing one
+    escaped: bool  # [[name]]: a literal, not a shortcode
+    self_closing: bool
+    text: str  # as written
+    start: int
+    end: int
+
+
+def _replace_shortcodes(text: str, replace: Callable[[_Shortcode], str]) -> str:
+    """Each shortcode of `text` (left to right, not nested) replaced by what `replace` returns."""
+    closers = {match[1] for match in _CLOSING.finditer(text)}
+    out: list[str] = []
+    position = 0
+    while (opening := _OPENING.search(text, position)) is not None:
+        escaped, name, attributes, slash, extra_bracket = opening.groups()
+        end, content = opening.end(), None
+        if not slash and not extra_bracket and name in closers:
+            close = text.find(f"[/{name}]", end)
+            if close >= 0:
+                content = text[end:close]
+                end = close + len(name) + 3
+                if escaped and text.startswith("]", end):
+                    end += 1
+                    extra_bracket = "]"
+        elif extra_bracket and not escaped:  # `[name]]`: the second bracket is prose
+            end -= 1
+            extra_bracket = ""
+        shortcode = _Shortcode(
+            name, attributes, content, bool(escaped and extra_bracket), bool(slash), text[opening.start() : end], opening.start(), end
+        )
+        out.append(text[position : opening.start()])
+        if escaped and not extra_bracket:  # `[[name]` : the first bracket is prose
+            out.append("[")
+            position = opening.start() + 1
+            continue
+        out.append(replace(shortcode))
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
 # -- code -------------------------------------------------------------------------------------
 
 
@@ -229,18 +280,17 @@ def _code_shortcodes(text: str, vault: _Vault) -> str:
     """`[code lang="x"]raw[/code]`, `[sourcecode language="x"]`, `[php]...[/php]`: the code is
     raw text in WordPress, so `<x.h>` is escaped here rather than read as a tag."""
 
-    def replace(match: re.Match[str]) -> str:
-        escaped, name, attributes, _, content, closing = match.groups()
-        lowered = name.lower()
+    def replace(shortcode: _Shortcode) -> str:
+        lowered = shortcode.name.lower()
         is_code = lowered in _CODE_SHORTCODES or lowered in _NAMED_CODE_SHORTCODES
-        if escaped or closing or content is None or not is_code:
-            return match[0]
-        values = _attributes(attributes)
+        if shortcode.escaped or shortcode.content is None or not is_code:
+            return shortcode.text
+        values = _attributes(shortcode.attributes)
         named = lowered if lowered not in _CODE_SHORTCODES else ""
         language = _language(values.get("lang") or values.get("language") or named)
-        return _code_block(_escape_code(content.strip("\n")), language, vault)
+        return _code_block(_escape_code(shortcode.content.strip("\n")), language, vault)
 
-    return _SHORTCODE.sub(replace, text)
+    return _replace_shortcodes(text, replace)
 
 
 def _escape_code(code: str) -> str:
@@ -391,32 +441,31 @@ def _expand_shortcodes(text: str, post_id: str, library: Library, attention: lis
     }
     unknown: list[str] = []
 
-    def replace(match: re.Match[str]) -> str:
-        escaped, name, attributes, _, content, closing = match.groups()
-        if escaped and closing:
-            return match[0][1:-1]  # [[name]]: a literal [name]
-        handler = handlers.get(name.lower())
+    def replace(shortcode: _Shortcode) -> str:
+        if shortcode.escaped:
+            return shortcode.text[1:-1]  # [[name]]: a literal [name]
+        handler = handlers.get(shortcode.name.lower())
         if handler is None:
-            if _looks_like_shortcode(match, text):
-                unknown.append(name)
-            return match[0]
-        return handler(_attributes(attributes), content)
+            if _looks_like_shortcode(shortcode, text):
+                unknown.append(shortcode.name)
+            return shortcode.text
+        return handler(_attributes(shortcode.attributes), shortcode.content)
 
-    text = _SHORTCODE.sub(replace, text)
+    text = _replace_shortcodes(text, replace)
     for name in dict.fromkeys(unknown):
         attention.append(f"unknown shortcode [{name}] left as written")
     return text
 
 
-def _looks_like_shortcode(match: re.Match[str], text: str) -> bool:
+def _looks_like_shortcode(shortcode: _Shortcode, text: str) -> bool:
     """`[foo id="1"]`, `[foo]...[/foo]` or `[foo]` on a line of its own; not `[sic]` in a sentence."""
-    _, name, attributes, self_closing, content, _ = match.groups()
-    if "=" in (attributes or "") or content is not None or self_closing or "_" in name or "-" in name:
+    name = shortcode.name
+    if "=" in shortcode.attributes or shortcode.content is not None or shortcode.self_closing or "_" in name or "-" in name:
         return True
-    line_start = text.rfind("\n", 0, match.start()) + 1
-    line_end = text.find("\n", match.end())
+    line_start = text.rfind("\n", 0, shortcode.start) + 1
+    line_end = text.find("\n", shortcode.end)
     line = text[line_start : line_end if line_end >= 0 else len(text)]
-    return line.strip() == match[0]
+    return line.strip() == shortcode.text
 
 
 def _caption(values: dict[str, str], content: str) -> str:
