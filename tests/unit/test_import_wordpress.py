@@ -3,6 +3,7 @@ Export, one odd case per test, and WordPress's content dialect undone (wordpress
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -409,3 +410,28 @@ def test_shortcodes_inside_code_are_left_alone():
 
 def test_comment_html_is_paragraphed():
     assert comment_html("one\ntwo\n\nthree") == "<p>one<br />\ntwo</p>\n<p>three</p>"
+
+
+def test_wxr_12_over_the_http_namespace_reads_the_same(tmp_path, export12):
+    http = tmp_path / "http.xml"
+    http.write_text(WXR_12.read_text(encoding="utf-8").replace("https://wordpress.org/export/1.2/", "http://wordpress.org/export/1.2/"))
+    again = wordpress.read(http)
+    assert [(e.where, e.slug, e.status, e.date, e.tags) for e in again.entries] == [
+        (e.where, e.slug, e.status, e.date, e.tags) for e in export12.entries
+    ]
+    assert entry(again, "10").summary == "Our first post & more."  # excerpt:encoded in the http namespace
+
+
+def test_an_escaped_enclosing_shortcode_is_a_literal():
+    html, attention = body_html("Write [[code]x[/code]] for code.", "1", Library())
+    assert html == "<p>Write [code]x[/code] for code.</p>"
+    assert attention == []
+
+
+def test_a_post_full_of_brackets_and_stray_quotes_is_read_quickly():
+    # Each `[i]` once made the scanner look to the end of the post for a `[/i]`.
+    text = "\n\n".join('In C, a[i] and b[j] differ [sic]; see [1] and the "quote [x.' for _ in range(3000))
+    started = time.perf_counter()
+    html, attention = body_html(text, "1", Library())
+    assert time.perf_counter() - started < 5
+    assert html.count("<p>") == 3000 and attention == []
