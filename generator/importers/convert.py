@@ -28,6 +28,7 @@ _ESCAPES = {"*": "\ue001", "_": "\ue002", "`": "\ue003", "<": "\ue004", "&": "\u
 _UNESCAPES = {placeholder: "\\" + char for char, placeholder in _ESCAPES.items()}
 _BLOCK_MARK = "\ue010"  # \ue010 n \ue010 alone in a paragraph: raw block n
 _MORE = "\ue011"
+_NOTE_REFERENCE = re.compile("\ue012(\\d+)\ue012")  # a footnote reference: [^n]
 _BLANK_LINE = re.compile(r"^[ \t]*$", re.MULTILINE)
 _BLOCK_LINE = re.compile(r"^[ \t]*\ue010(\d+)\ue010[ \t]*$", re.MULTILINE)
 
@@ -66,11 +67,15 @@ def to_markdown(html: str, rewrite: Callable[[str, str, str], str] | None = None
     if rewrite is not None:
         _rewrite_urls(root, rewrite)
     _mark_code_languages(root)
+    notes = _take_footnotes(root)
     blocks = _take_raw_blocks(root)
     _escape_text(root)
     inner = (root.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
     markdown = html_to_markdown.convert(inner, _OPTIONS).content or ""
     markdown = _BLOCK_LINE.sub(lambda m: blocks[int(m.group(1))], markdown)
+    markdown = _NOTE_REFERENCE.sub(lambda m: f"[^{m.group(1)}]", markdown)
+    if notes:
+        markdown = markdown.rstrip("\n") + "\n\n" + "\n".join(notes) + "\n"
     markdown = re.sub(rf"^[ \t]*{_MORE}[ \t]*$", "<!--more-->", markdown, flags=re.MULTILINE).replace(_MORE, "")
     for placeholder, escaped in _UNESCAPES.items():
         markdown = markdown.replace(placeholder, escaped)
@@ -134,18 +139,62 @@ def _mark_code_languages(root: lxml.html.HtmlElement) -> None:
             code.set("class", f"language-{found.group(1).lower().rstrip(';')}")
 
 
+def _take_footnotes(root: lxml.html.HtmlElement) -> list[str]:
+    """Notes that links in the text point to by id (WordPress's footnotes block, pasted Word or
+    Google Docs notes) -> Markdown footnotes, which the renderer numbers and links both ways
+    (as raw HTML their ids would not survive the conversion). Returns the definitions."""
+    notes = {li.get("id"): li for li in root.iter("li") if li.get("id") and li.getparent() is not None and li.getparent().tag == "ol"}
+    if not notes:
+        return []
+    numbers: dict[str, int] = {}
+    for link in list(root.iter("a")):
+        href = link.get("href") or ""
+        target = href[1:]
+        if not href.startswith("#") or target not in notes or any(a is notes[target] for a in link.iterancestors()):
+            continue
+        number = numbers.setdefault(target, len(numbers) + 1)
+        parent = link.getparent()
+        alone = parent is not None and parent.tag == "sup" and len(parent) == 1 and not (parent.text or "").strip()
+        _replace_with_text(parent if alone else link, f"\ue012{number}\ue012")
+    definitions = []
+    for target, number in numbers.items():
+        note = notes[target]
+        for back in [a for a in note.iter("a") if (a.get("href") or "").startswith("#")]:
+            _replace_with_text(back, "")  # the way back to the reference: the renderer makes its own
+        inside = (note.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in note)
+        text = to_markdown(inside).markdown.strip().replace("\n", "\n    ")
+        definitions.append(f"[^{number}]: {text}")
+        listing = note.getparent()
+        listing.remove(note)
+        if not len(listing) and listing.getparent() is not None:
+            listing.drop_tree()
+    return definitions
+
+
+def _replace_with_text(element, text: str) -> None:
+    """Remove `element` (and what it holds), leaving `text` and the text after it in its place."""
+    parent = element.getparent()
+    previous = element.getprevious()
+    joined = text + (element.tail or "")
+    if previous is not None:
+        previous.tail = (previous.tail or "") + joined
+    else:
+        parent.text = (parent.text or "") + joined
+    parent.remove(element)
+
+
 def _take_raw_blocks(root: lxml.html.HtmlElement) -> list[str]:
     """Replace what Markdown cannot say by placeholders; return their HTML, in order."""
     blocks: list[str] = []
+    taken: set = set()
     for element in list(root.iter(*RAW_BLOCK_TAGS, "table")):
-        if element.getparent() is None or any(
-            ancestor.tag in RAW_BLOCK_TAGS or ancestor.tag == "table" for ancestor in element.iterancestors()
-        ):
+        if any(ancestor in taken for ancestor in element.iterancestors()):
             continue  # inside a block already kept whole
         if element.tag == "table" and not element.xpath(".//*[@colspan or @rowspan]|.//table"):
             continue  # a plain table: Markdown has tables
         if element.tag == "figure" and not element.xpath(".//figcaption"):
             continue  # a figure without a caption is just its picture
+        taken.add(element)
         html = lxml.html.tostring(element, encoding="unicode", with_tail=False).strip()
         # A blank line would end the raw block in Markdown; an empty comment keeps it whole
         # (and inside <pre> the newlines around it still show as the blank line).

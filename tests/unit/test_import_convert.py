@@ -130,3 +130,19 @@ def test_empty_and_broken_html():
     assert to_markdown("").markdown == ""
     assert to_markdown("   ").markdown == ""
     assert "unclosed" in to_markdown("<p>unclosed <em>tags").markdown
+
+
+def test_notes_linked_by_id_become_markdown_footnotes_linked_both_ways():
+    source = (
+        '<p>Claim<sup class="fn"><a href="#n1" id="n1-link">1</a></sup> and more<sup><a href="#n2">2</a></sup>.</p>'
+        '<ol class="footnotes"><li id="n1">The *source*. <a href="#n1-link">↩︎</a></li><li id="n2">Second <em>note</em>.</li></ol>'
+    )
+    markdown = to_markdown(source).markdown
+    assert markdown == "Claim[^1] and more[^2].\n\n[^1]: The \\*source\\*.\n[^2]: Second *note*.\n"
+    html = rendered(markdown)
+    assert 'href="#fn1" id="fnref1"' in html and '<li id="fn1" class="footnote-item"><p>The *source*.' in html
+
+
+def test_an_embed_in_a_figure_without_caption_stays_an_embed():
+    markdown = to_markdown('<figure class="wp-block-embed"><iframe src="https://www.youtube.com/embed/x"></iframe></figure>').markdown
+    assert markdown == '<iframe src="https://www.youtube.com/embed/x"></iframe>\n'
