@@ -28,6 +28,7 @@ _ESCAPES = {"*": "\ue001", "_": "\ue002", "`": "\ue003", "<": "\ue004", "&": "\u
 _UNESCAPES = {placeholder: "\\" + char for char, placeholder in _ESCAPES.items()}
 _BLOCK_MARK = "\ue010"  # \ue010 n \ue010 alone in a paragraph: raw block n
 _MORE = "\ue011"
+_QUOTE = "\ue013"
 _NOTE_REFERENCE = re.compile("\ue012(\\d+)\ue012")  # a footnote reference: [^n]
 _BLANK_LINE = re.compile(r"^[ \t]*$", re.MULTILINE)
 _BLOCK_LINE = re.compile(r"^[ \t]*\ue010(\d+)\ue010[ \t]*$", re.MULTILINE)
@@ -195,13 +196,24 @@ def _take_raw_blocks(root: lxml.html.HtmlElement) -> list[str]:
         if element.tag == "figure" and not element.xpath(".//figcaption"):
             continue  # a figure without a caption is just its picture
         taken.add(element)
-        html = lxml.html.tostring(element, encoding="unicode", with_tail=False).strip()
+        _quote_text(element)
+        html = lxml.html.tostring(element, encoding="unicode", with_tail=False).strip().replace(_QUOTE, "&quot;")
         # A blank line would end the raw block in Markdown; an empty comment keeps it whole
         # (and inside <pre> the newlines around it still show as the blank line).
         html = _BLANK_LINE.sub("<!-- -->", html)
         blocks.append("\n" + html + "\n")
         _replace_with_paragraph(element, f"{_BLOCK_MARK}{len(blocks) - 1}{_BLOCK_MARK}")
     return blocks
+
+
+def _quote_text(element) -> None:
+    """Quotes in the text of a raw block are written &quot;: the text `<a href="x">` shown in a
+    table cell must not look like a link to the regex that resolves links in rendered pages."""
+    for node in element.iter():
+        if node.text and isinstance(node.tag, str):
+            node.text = node.text.replace('"', _QUOTE)
+        if node is not element and node.tail:
+            node.tail = node.tail.replace('"', _QUOTE)
 
 
 def _replace_with_paragraph(element, text: str) -> None:

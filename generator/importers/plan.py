@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -84,6 +84,7 @@ def plan_import(export: Export, options: PlanOptions, finder: PictureFinder) -> 
     report = Report(export.platform, str(export.source), skipped=Counter(export.skipped))
     report.attention += export.attention
     placed = _place(export.entries, options)
+    _suggest_permalink(placed, options, report)
     by_old_url = _old_url_index(placed)
     authors = _author_keys(export.authors)
     files: list[PlannedFile] = []
@@ -130,6 +131,26 @@ def _place(entries: list[Entry], options: PlanOptions) -> list[_Placed]:
     return placed
 
 
+PERMALINK_PATTERNS = ("/{year}/{month}/{day}/{slug}/", "/{year}/{month}/{slug}/", "/{year}/{slug}/", "/{slug}/")
+
+
+def _suggest_permalink(placed: list[_Placed], options: PlanOptions, report: Report) -> None:
+    """When most old post URLs follow another permalink pattern than the site's, say so: with
+    that pattern the posts keep their very URLs and need no redirect pages."""
+    posts = [item for item in placed if item.entry.kind == "post" and item.entry.status != "draft"]
+    old_paths = [{_old_path(u) for u in item.entry.old_urls} for item in posts]
+    fits = {
+        pattern: sum(permalink(pattern, item.date, item.slug) in paths for item, paths in zip(posts, old_paths, strict=True))
+        for pattern in PERMALINK_PATTERNS
+    }
+    best = max(fits, key=lambda pattern: fits[pattern])
+    if posts and best != options.permalink and fits[best] * 2 > len(posts) and fits[best] > fits.get(options.permalink, 0):
+        report.attention.append(
+            f'{fits[best]} of {len(posts)} old post URLs follow {best}: with permalink = "{best}" under [build] in '
+            "site.toml they keep their URLs and need no redirect pages (then import again with --overwrite)"
+        )
+
+
 def _safe_slug(slug: str | None, title: str) -> str:
     if slug and unsafe_segment_reason(slug) is None:
         return slug
@@ -174,7 +195,12 @@ def _files_for(item, export, options, finder, by_old_url, authors, aliases_taken
     folder = posixpath.dirname(item.rel)
     pictures = PictureFolder(posixpath.splitext(posixpath.basename(item.rel))[0])
 
+    # Relative URLs in a body were relative to the post's address on the old blog.
+    base = next((u for u in entry.old_urls if urlsplit(u).scheme in ("http", "https")), None) or (export.site_url and export.site_url + "/")
+
     def rewrite(tag: str, attribute: str, url: str) -> str:
+        if base and url and not url.startswith(("/", "#")) and not urlsplit(url).scheme:
+            url = urljoin(base, url)
         if tag == "a" and not is_media_url(url):
             return _link_to_entry(url, export, folder, by_old_url, report)
         return _picture(url, finder, pictures)

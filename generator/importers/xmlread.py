@@ -34,6 +34,7 @@ _KNOWN_PREFIXES = {
     "media": "http://search.yahoo.com/mrss/",
     "dc": "http://purl.org/dc/elements/1.1/",
     "content": "http://purl.org/rss/1.0/modules/content/",
+    "atom": "http://www.w3.org/2005/Atom",
 }
 _ROOT_START = re.compile(r"<(?![?!])([A-Za-z_][\w.:-]*)([^>]*)>")
 
@@ -61,24 +62,49 @@ def parse(path: Path, text: str | None = None) -> ET.Element:
     text = _declare_missing_prefixes(text)
     # The declaration's encoding was used to decode; ElementTree refuses one in a str.
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
-    try:
-        return SafeET.fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except defusedxml.DTDForbidden as exc:
-        raise ExportError(
-            "holds a DTD (<!DOCTYPE ...>); exports never do, and it could expand entities without end: refused", path
-        ) from exc
-    except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden) as exc:
-        raise ExportError("declares XML entities; refused, as they could expand without end or read other files", path) from exc
-    except ET.ParseError as exc:
-        line = exc.position[0] if exc.position else None
-        reason = str(exc).split(":")[0]
-        truncated = "no element found" in reason or "unclosed token" in reason
-        raise ExportError(
-            f"is not well-formed XML ({reason})" + ("; the file looks truncated" if truncated else ""),
-            path,
-            line=line,
-            hint="export it again; a file cut short in a download or an editor ends like this" if truncated else None,
-        ) from exc
+    for _ in range(20):  # each round declares one more prefix a file uses without declaring it
+        try:
+            return SafeET.fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        except defusedxml.DTDForbidden as exc:
+            raise ExportError(
+                "holds a DTD (<!DOCTYPE ...>); exports never do, and it could expand entities without end: refused", path
+            ) from exc
+        except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden) as exc:
+            raise ExportError("declares XML entities; refused, as they could expand without end or read other files", path) from exc
+        except ET.ParseError as exc:
+            fixed = _declare_unbound_prefix(text, exc)
+            if fixed is None:
+                raise _parse_error(path, exc) from exc
+            text = fixed
+    raise ExportError("uses more undeclared namespace prefixes than an export can", path)
+
+
+def _parse_error(path: Path, exc: ET.ParseError) -> ExportError:
+    line = exc.position[0] if exc.position else None
+    reason = str(exc).split(":")[0]
+    truncated = "no element found" in reason or "unclosed token" in reason
+    return ExportError(
+        f"is not well-formed XML ({reason})" + ("; the file looks truncated" if truncated else ""),
+        path,
+        line=line,
+        hint="export it again; a file cut short in a download or an editor ends like this" if truncated else None,
+    )
+
+
+def _declare_unbound_prefix(text: str, exc: ET.ParseError) -> str | None:
+    """WordPress.com writes `<atom:link>` without declaring `atom`, and expat stops at the first
+    such name: declare that prefix on the root element (with a URI of its own) and try again."""
+    if "unbound prefix" not in str(exc) or not exc.position:
+        return None
+    line, column = exc.position
+    rows = text.split("\n", line)
+    found = re.match(r"<([A-Za-z_][\w.-]*):", rows[line - 1][column:]) if 0 < line <= len(rows) else None
+    start = _ROOT_START.search(text)
+    if found is None or start is None or f"xmlns:{found.group(1)}=" in start.group(2):
+        return None
+    prefix = found.group(1)
+    uri = _KNOWN_PREFIXES.get(prefix, f"urn:undeclared-prefix:{prefix}")
+    return text[: start.end(2)] + f' xmlns:{prefix}="{uri}"' + text[start.end(2) :]
 
 
 def _declare_missing_prefixes(text: str) -> str:

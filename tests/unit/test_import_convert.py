@@ -146,3 +146,10 @@ def test_notes_linked_by_id_become_markdown_footnotes_linked_both_ways():
 def test_an_embed_in_a_figure_without_caption_stays_an_embed():
     markdown = to_markdown('<figure class="wp-block-embed"><iframe src="https://www.youtube.com/embed/x"></iframe></figure>').markdown
     assert markdown == '<iframe src="https://www.youtube.com/embed/x"></iframe>\n'
+
+
+def test_markup_shown_as_text_in_a_raw_block_stays_text():
+    source = '<table><tr><td colspan="2">Write &lt;a rel="license" href="..."&gt; like this</td></tr></table>'
+    markdown = to_markdown(source).markdown
+    assert 'href="..."' not in markdown
+    assert text_of(rendered(markdown)).strip() == 'Write <a rel="license" href="..."> like this'

@@ -178,3 +178,12 @@ def test_a_picture_folder_names_each_picture_once():
     assert folder.add(Picture(b"a", "x.png")) == "post/x.png"
     assert folder.add(Picture(b"a", "other-name.png")) == "post/x.png"  # the same bytes: the same file
     assert folder.add(Picture(b"b", "x.png")) == "post/x-2.png"
+
+
+def test_the_report_suggests_the_permalink_pattern_the_old_urls_follow():
+    posts = [entry(f"Post {n}", slug=f"post-{n}", old_urls=[f"{OLD}/2019/03/04/post-{n}/"]) for n in range(3)]
+    suggested = plan(*posts).report.attention
+    assert any('follow /{year}/{month}/{day}/{slug}/: with permalink = "/{year}/{month}/{day}/{slug}/"' in line for line in suggested)
+    same = plan(*posts, permalink="/{year}/{month}/{day}/{slug}/")
+    assert not any("follow" in line for line in same.report.attention)
+    assert "aliases" not in front(files(same)["posts/2019/2019-03-04-post-0.md"])  # the very URL: no redirect needed
