@@ -187,3 +187,16 @@ def test_the_report_suggests_the_permalink_pattern_the_old_urls_follow():
     same = plan(*posts, permalink="/{year}/{month}/{day}/{slug}/")
     assert not any("follow" in line for line in same.report.attention)
     assert "aliases" not in front(files(same)["posts/2019/2019-03-04-post-0.md"])  # the very URL: no redirect needed
+
+
+def test_relative_links_are_read_as_the_old_blog_read_them():
+    other = entry("Other", slug="other", old_urls=[f"{OLD}/2019/03/other/"])
+    linking = entry(
+        "Linking",
+        slug="linking",
+        old_urls=[f"{OLD}/2019/03/linking/"],
+        html='<p><a href="../other/">other</a> <a href="../../files/data.csv">data</a></p>',
+    )
+    body = files(plan(other, linking))["posts/2019/2019-03-04-linking.md"].decode()
+    assert "[other](2019-03-04-other.md)" in body
+    assert f"[data]({OLD}/2019/files/data.csv)" in body

@@ -68,3 +68,10 @@ def test_elements_match_by_local_name_whatever_the_namespace(tmp_path):
         "<a:post_id>1</a:post_id><b:post_id>2</b:post_id></rss>"
     )
     assert [e.text for e in xmlread.children(xmlread.parse(path), "post_id")] == ["1", "2"]
+
+
+def test_prefixes_used_without_declaration_are_declared_whatever_they_are(tmp_path):
+    path = tmp_path / "export.xml"  # as WordPress.com writes its channel's atom:link
+    path.write_text('<rss version="2.0"><channel><atom:link rel="search" href="x"/><odd:thing>1</odd:thing></channel></rss>')
+    channel = xmlread.child(xmlread.parse(path), "channel")
+    assert channel is not None and [xmlread.local(e.tag) for e in channel] == ["link", "thing"]
