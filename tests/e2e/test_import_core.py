@@ -5,14 +5,12 @@ platform's own tests (test_import_<platform>.py) go through its real reader."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from conftest import needs_chromium, static_site_in_chromium, tree_bytes
+from import_checks import serving
 
 import generator.importers.run as import_run
 from generator.importers import media
@@ -144,20 +142,13 @@ def test_outside_a_site_or_with_a_missing_export_is_a_usage_error(tmp_path, run_
     assert address.exit_code == 2 and "--download" in address.output
 
 
-class PictureServer(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def picture_server(tmp_path):
     root = tmp_path / "old-site"
     (root / "wp-content/uploads/2019/03").mkdir(parents=True)
     (root / "wp-content/uploads/2019/03/chart.png").write_bytes(b"\x89PNG a chart")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(PictureServer, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(root) as address:
+        yield address
 
 
 def test_download_fetches_the_old_blogs_pictures_beside_the_post(site, tmp_path, run_blog, monkeypatch, picture_server):

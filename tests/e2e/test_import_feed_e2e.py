@@ -5,38 +5,17 @@ an address is fetched with --download from a local server."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from pathlib import Path
 
-import feedparser
 import pytest
+from import_checks import build_and_check, feed_ids, init_blog, paths_in, serving
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import" / "feed"
 
 
 @pytest.fixture
 def new_blog(tmp_path, run_blog) -> Path:
-    site = tmp_path / "team-blog"
-    result = run_blog("init", site, "--author", "jane", "--author-name", "Jane Doe")
-    assert result.exit_code == 0, result.output
-    return site
-
-
-def build_and_check(run_blog, site: Path) -> Path:
-    built = run_blog("build", "--site", site)
-    assert built.exit_code == 0, built.output
-    checked = run_blog("check", "--site", site)
-    assert checked.exit_code == 0, checked.output
-    assert "broken" not in checked.output, checked.output
-    return site / "_site"
-
-
-def feed_ids(out: Path, name: str) -> set[str]:
-    parsed = feedparser.parse((out / name).read_bytes())
-    assert not parsed.bozo, parsed.bozo_exception
-    return {entry.id for entry in parsed.entries}
+    return init_blog(run_blog, tmp_path / "team-blog", "--author", "jane", "--author-name", "Jane Doe")
 
 
 def test_rss_feed_imports_builds_and_keeps_guids(new_blog, run_blog):
@@ -76,17 +55,10 @@ def test_atom_feed_imports_builds_and_keeps_ids(new_blog, run_blog):
     assert "&lt;x.h&gt;" in xhtml and "html:" not in xhtml
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def feed_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(FIXTURES)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(FIXTURES) as address:
+        yield address
 
 
 def test_a_feed_address_is_fetched_with_download(new_blog, run_blog, feed_server):
@@ -97,11 +69,11 @@ def test_a_feed_address_is_fetched_with_download(new_blog, run_blog, feed_server
 
 
 def test_an_address_that_is_not_a_feed_writes_nothing(new_blog, run_blog, feed_server, tmp_path):
-    before = sorted(path.relative_to(new_blog) for path in new_blog.rglob("*"))
+    before = paths_in(new_blog)
     missing = run_blog("import", "feed", f"{feed_server}/missing.xml", "--site", new_blog, "--download")
     assert missing.exit_code == 1 and "404" in missing.output, missing.output
     page = tmp_path / "home.html"
     page.write_text("<!DOCTYPE html><html><body>A blog's home page</body></html>", encoding="utf-8")
     html = run_blog("import", "feed", page, "--site", new_blog)
     assert html.exit_code == 1 and "is an HTML page, not a feed" in html.output, html.output
-    assert sorted(path.relative_to(new_blog) for path in new_blog.rglob("*")) == before
+    assert paths_in(new_blog) == before

@@ -12,8 +12,8 @@ import io
 import tomllib
 from pathlib import Path
 
-import feedparser
 import pytest
+from import_checks import feed_ids, import_and_build, init_blog
 from PIL import Image
 
 from tests.conftest import tree_bytes
@@ -59,10 +59,7 @@ def ghost_content_folder(folder: Path) -> Path:
 
 @pytest.fixture
 def new_blog(tmp_path, run_blog) -> Path:
-    site = tmp_path / "blog"
-    result = run_blog("init", site, "--url", "https://blog.example.com")
-    assert result.exit_code == 0, result.output
-    return site
+    return init_blog(run_blog, tmp_path / "blog", "--url", "https://blog.example.com")
 
 
 @pytest.fixture
@@ -71,20 +68,9 @@ def imported(new_blog, tmp_path, run_blog) -> Path:
     content = ghost_content_folder(tmp_path / "content")
     # The export does not name the blog's address: --old-url gives it, for the links to Ghost
     # pages that are not in the export (a sign-up page), which then point back at the old blog.
-    result = run_blog("import", "ghost", EXPORT, "--site", new_blog, "--media", content, "--old-url", OLD)
-    assert result.exit_code == 0, result.output
+    out = import_and_build(run_blog, new_blog, "ghost", EXPORT, "--media", content, "--old-url", OLD, build_strict=True, check_strict=True)
     assert "members-only" in (new_blog / "import-report.md").read_text(encoding="utf-8")
-    build = run_blog("build", "--site", new_blog, "--strict")
-    assert build.exit_code == 0, build.output
-    check = run_blog("check", "--site", new_blog, "--strict")
-    assert check.exit_code == 0, check.output
-    return new_blog / "_site"
-
-
-def feed_ids(out: Path, name: str) -> set[str]:
-    parsed = feedparser.parse((out / name).read_bytes())
-    assert not parsed.bozo, parsed.get("bozo_exception")
-    return {entry.id for entry in parsed.entries}
+    return out
 
 
 @pytest.mark.parametrize("feed", ["feed.xml", "atom.xml"])

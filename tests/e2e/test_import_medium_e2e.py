@@ -12,8 +12,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
-import feedparser
 import pytest
+from import_checks import feed_ids, import_and_build, init_blog
 
 from tests.conftest import tree_bytes
 
@@ -30,31 +30,17 @@ def zipped(folder: Path, archive: Path) -> Path:
 
 
 def new_blog(folder: Path, run_blog) -> Path:
-    result = run_blog("init", folder, "--url", "https://blog.example.com")
-    assert result.exit_code == 0, result.output
-    return folder
-
-
-def import_and_build(site: Path, source: Path, run_blog) -> Path:
-    result = run_blog("import", "medium", source, "--site", site)
-    assert result.exit_code == 0, result.output
-    build = run_blog("build", "--site", site, "--strict")
-    assert build.exit_code == 0, build.output
-    check = run_blog("check", "--site", site, "--strict")
-    assert check.exit_code == 0, check.output
-    return site / "_site"
+    return init_blog(run_blog, folder, "--url", "https://blog.example.com")
 
 
 @pytest.fixture
 def imported(tmp_path, run_blog) -> Path:
-    return import_and_build(new_blog(tmp_path / "blog", run_blog), FOLDER, run_blog)
+    return import_and_build(run_blog, new_blog(tmp_path / "blog", run_blog), "medium", FOLDER, build_strict=True, check_strict=True)
 
 
 @pytest.mark.parametrize("feed", ["feed.xml", "atom.xml"])
 def test_feeds_keep_mediums_ids(imported, feed):
-    parsed = feedparser.parse((imported / feed).read_bytes())
-    assert not parsed.bozo, parsed.get("bozo_exception")
-    ids = {entry.id for entry in parsed.entries}
+    ids = feed_ids(imported, feed)
     assert PUBLISHED_IDS <= ids
     assert not any("aabbccddeeff" in entry_id for entry_id in ids)  # the draft
 
@@ -98,7 +84,7 @@ def test_a_publication_on_its_own_domain_redirects_its_old_paths(tmp_path, run_b
         page.write_text(
             page.read_text(encoding="utf-8").replace("https://medium.com/@janedoe/", "https://blog.northwind.example/"), encoding="utf-8"
         )
-    out = import_and_build(new_blog(tmp_path / "blog", run_blog), export, run_blog)
+    out = import_and_build(run_blog, new_blog(tmp_path / "blog", run_blog), "medium", export, build_strict=True, check_strict=True)
     redirect = (out / "hello-medium-friends-1a2b3c4d5e6f" / "index.html").read_text(encoding="utf-8")
     assert 'http-equiv="refresh" content="0; url=/2019/03/hello-medium-friends/"' in redirect
     assert (out / "code-and-pictures-0f9e8d7c6b5a" / "index.html").is_file()

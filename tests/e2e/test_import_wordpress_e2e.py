@@ -7,11 +7,11 @@ payload of the hostile comment reaches any file."""
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
-import feedparser
 import pytest
 from conftest import needs_chromium, static_site_in_chromium
+from import_checks import assert_in_no_file, ids_in_feeds, import_and_build, init_blog, lands_on, page_at, paths_in
 
 from generator.importers import wordpress
 
@@ -23,58 +23,15 @@ PRIVATE_DATA = ("@example.com", "@example.org", "@example.net", "192.0.2.", "198
 
 @pytest.fixture
 def new_blog(tmp_path, run_blog) -> Path:
-    site = tmp_path / "acme-blog"
-    result = run_blog("init", site, "--author", "jane", "--author-name", "Jane Doe")
-    assert result.exit_code == 0, result.output
-    return site
-
-
-def import_and_build(run_blog, site: Path, export: str) -> Path:
-    imported = run_blog("import", "wordpress", FIXTURES / export, "--site", site)
-    assert imported.exit_code == 0, imported.output
-    built = run_blog("build", "--site", site, "--strict")
-    assert built.exit_code == 0, built.output
-    checked = run_blog("check", "--site", site)
-    assert checked.exit_code == 0, checked.output
-    assert "broken" not in checked.output, checked.output
-    return site / "_site"
-
-
-def feed_ids(out: Path) -> dict[str, set[str]]:
-    ids = {}
-    for name in ("atom.xml", "feed.xml"):
-        parsed = feedparser.parse((out / name).read_bytes())
-        assert not parsed.bozo, parsed.bozo_exception
-        ids[name] = {entry.id for entry in parsed.entries}
-    return ids
-
-
-def page_at(out: Path, path: str) -> str:
-    return (out / unquote(path).strip("/") / "index.html").read_text(encoding="utf-8")
-
-
-def lands_on(out: Path, old_path: str) -> str:
-    """The path a reader of `old_path` ends on: the page itself, or where its redirect points."""
-    page = page_at(out, old_path)
-    marker = 'http-equiv="refresh" content="0; url='
-    return page.split(marker, 1)[1].split('"', 1)[0] if marker in page else old_path
-
-
-def files_holding(folder: Path, needles: tuple[str, ...]) -> list[str]:
-    found = []
-    for path in folder.rglob("*"):
-        if path.is_file():
-            text = path.read_bytes().decode("utf-8", errors="replace")
-            found += [f"{path.relative_to(folder)}: {needle}" for needle in needles if needle in text]
-    return found
+    return init_blog(run_blog, tmp_path / "acme-blog", "--author", "jane", "--author-name", "Jane Doe")
 
 
 def test_wxr_12_imports_builds_strict_and_keeps_ids_urls_and_comments(new_blog, run_blog):
-    out = import_and_build(run_blog, new_blog, "export-1.2.xml")
+    out = import_and_build(run_blog, new_blog, "wordpress", FIXTURES / "export-1.2.xml", build_strict=True)
     export = wordpress.read(FIXTURES / "export-1.2.xml")
     published = [e for e in export.entries if e.status == "published" and e.kind == "post"]
 
-    ids = feed_ids(out)
+    ids = ids_in_feeds(out)
     for name in ("atom.xml", "feed.xml"):
         assert {e.feed_id for e in published} <= ids[name]
         for hidden in ("?p=13", "?p=15", "?p=16", "?p=17", "?p=18"):  # password, scheduled, private, drafts
@@ -100,10 +57,10 @@ def test_wxr_12_imports_builds_strict_and_keeps_ids_urls_and_comments(new_blog, 
     assert 'rowspan="2"' in code and "<iframe" in code
 
     assert not (out / "2020/01/board-minutes").exists() and not (out / "2020/03/salaries").exists()
-    assert files_holding(out, NOT_PUBLIC) == []
-    assert files_holding(out, PAYLOADS) == []
-    assert files_holding(new_blog / "posts", PAYLOADS) == []
-    assert files_holding(new_blog / "posts", PRIVATE_DATA) == []
+    assert_in_no_file(out, NOT_PUBLIC)
+    assert_in_no_file(out, PAYLOADS)
+    assert_in_no_file(new_blog / "posts", PAYLOADS)
+    assert_in_no_file(new_blog / "posts", PRIVATE_DATA)
     assert (out / "company/team/engineering/index.html").is_file()
 
     report = (new_blog / "import-report.md").read_text(encoding="utf-8")
@@ -112,8 +69,8 @@ def test_wxr_12_imports_builds_strict_and_keeps_ids_urls_and_comments(new_blog, 
 
 
 def test_wxr_11_from_wordpress_com_imports_and_builds_strict(new_blog, run_blog):
-    out = import_and_build(run_blog, new_blog, "export-1.1.xml")
-    assert "http://oldco.wordpress.com/?p=500" in feed_ids(out)["atom.xml"]
+    out = import_and_build(run_blog, new_blog, "wordpress", FIXTURES / "export-1.1.xml", build_strict=True)
+    assert "http://oldco.wordpress.com/?p=500" in ids_in_feeds(out)["atom.xml"]
     assert lands_on(out, "/2015/06/10/we-launched/") == "/2015/06/we-launched/"
     page = page_at(out, "/2015/06/we-launched/")
     assert "1 comment from WordPress" in page or "1 comments from WordPress" in page
@@ -126,16 +83,16 @@ def test_wxr_11_from_wordpress_com_imports_and_builds_strict(new_blog, run_blog)
 def test_a_feed_given_as_a_wordpress_export_writes_nothing(new_blog, run_blog, tmp_path):
     feed = tmp_path / "feed.xml"
     feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>a</title></item></channel></rss>')
-    before = sorted(path.relative_to(new_blog) for path in new_blog.rglob("*"))
+    before = paths_in(new_blog)
     result = run_blog("import", "wordpress", feed, "--site", new_blog)
     assert result.exit_code == 1
     assert "not a WordPress export" in result.output
-    assert sorted(path.relative_to(new_blog) for path in new_blog.rglob("*")) == before
+    assert paths_in(new_blog) == before
 
 
 @needs_chromium
 def test_an_earlier_slug_takes_a_reader_to_the_post_in_chromium(new_blog, run_blog):
-    out = import_and_build(run_blog, new_blog, "export-1.2.xml")
+    out = import_and_build(run_blog, new_blog, "wordpress", FIXTURES / "export-1.2.xml", build_strict=True)
     with static_site_in_chromium(out) as (page, base):
         page.goto(base + "/2019/03/first-post/")  # the post's slug before it was renamed
         page.wait_for_url(base + "/2019/03/hello-world/", timeout=10_000)
