@@ -121,7 +121,9 @@ def _place(entries: list[Entry], options: PlanOptions) -> list[_Placed]:
                 rel = "pages/" + "/".join([*parents, slug]) + ".md"
                 url = "/" + "/".join([*parents, slug]) + "/"
             else:
-                rel = f"posts/{date:%Y}/{date:%Y-%m-%d}-{slug}.md"
+                # An undated draft is dated by the import; its file is not, so that importing
+                # again on another day finds it (and keeps it) instead of writing a second copy.
+                rel = f"posts/drafts/{slug}.md" if entry.date is None else f"posts/{date:%Y}/{date:%Y-%m-%d}-{slug}.md"
                 url = permalink(options.permalink, date, slug)
             if rel.lower() not in taken_files and url not in taken_urls:
                 break

@@ -13,10 +13,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from conftest import tree_bytes
 from import_checks import feed_ids, import_and_build, init_blog
 from PIL import Image
-
-from tests.conftest import tree_bytes
 
 OLD = "https://old.example.com"
 EXPORT = Path(__file__).resolve().parents[1] / "fixtures" / "import" / "ghost" / "export.json"
