@@ -2,6 +2,9 @@
 
 Exit codes: 0 success, 1 content errors, 2 usage or configuration errors. A user
 never sees a traceback for a problem in their site; one that shows up is a bug.
+
+Each command imports its stages when it runs, not when this module is imported: `blog --help`
+needs only click, and an up-to-date `blog build` none of the renderers (tests/e2e/test_startup.py).
 """
 
 from __future__ import annotations
@@ -14,28 +17,50 @@ import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from generator import __version__
-from generator.build import BuildOptions, BuildReport, build
-from generator.check import check_site
-from generator.config import load_config
 from generator.errors import BuildFailed, ConfigError, SiteError
-from generator.importers.report import report_markdown, summary_lines
-from generator.importers.run import PLATFORMS, REPORT_FILE, ImportOptions, import_blog
-from generator.init import InitOptions, init_blog, title_from_folder
-from generator.listing import list_posts
-from generator.newpost import write_new_post
-from generator.serve import PreviewServer, PreviewState, is_loopback
-from generator.urls import Urls
-from generator.watch import Rebuild, SiteWatcher
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
-stdout = Console(highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from generator.build import BuildReport
+    from generator.watch import Rebuild, SiteWatcher
+
+
+class _LazyConsole:
+    """A rich Console made when first printed to: importing rich costs more than `--help` takes."""
+
+    def __init__(self, **options: Any):
+        self._options = options
+        self._console: Console | None = None
+
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console(), name)
+
+
+def escape(text: str) -> str:
+    """rich's markup escape, imported when first needed."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+stderr = _LazyConsole(stderr=True, highlight=False, soft_wrap=True)
+stdout = _LazyConsole(highlight=False, soft_wrap=True)
+# generator.importers.run.PLATFORMS, written here so that `blog --help` does not import the
+# importers (tests/unit/test_cli_lazy.py checks the two agree).
+IMPORT_PLATFORMS = ("wordpress", "blogger", "ghost", "medium", "feed")
 MAX_ERRORS_SHOWN = 50
 BUILD_STAGES = ["config", "load", "markdown", "site", "feeds", "extras", "pages+write"]
 
@@ -73,6 +98,8 @@ site_option = click.option(
 @click.option("--profile", is_flag=True, help="Print the time each stage took.")
 def build_command(site_dir, out_dir, drafts, future, base_url, strict, clean, jobs, quiet, profile) -> None:
     """Build the site into the output folder (all or nothing)."""
+    from generator.build import BuildOptions, build
+
     options = BuildOptions(site_dir, out_dir, drafts, future, base_url, strict, clean, jobs)
     with _terminate_as_interrupt():
         report = _run(lambda progress: build(options, progress), site_dir, quiet)
@@ -91,6 +118,9 @@ def build_command(site_dir, out_dir, drafts, future, base_url, strict, clean, jo
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def check_command(site_dir, drafts, future, strict) -> None:
     """Validate the config, every post, internal links and feeds; write nothing."""
+    from generator.build import BuildOptions
+    from generator.check import check_site
+
     options = BuildOptions(site_dir, drafts=drafts, future=future, write_cache=False)
     report = _run(lambda progress: check_site(options), site_dir, quiet=True, outcome=None)
     problems: list[SiteError] = list(report.errors)
@@ -111,6 +141,8 @@ def check_command(site_dir, drafts, future, strict) -> None:
 @site_option
 def new_command(title, tags, author, site_dir) -> None:
     """Write posts/YYYY-MM-DD-slug.md with front matter filled in (never overwrites)."""
+    from generator.config import load_config
+    from generator.newpost import write_new_post
 
     def create(progress):
         config = load_config(site_dir)
@@ -129,6 +161,8 @@ def new_command(title, tags, author, site_dir) -> None:
 @click.option("--author-name", help="That author's name, e.g. 'Jane Doe'.")
 def init_command(folder, title, url, author_key, author_name) -> None:
     """Make a new, complete blog in FOLDER (default: here); never overwrites a file."""
+    from generator.init import InitOptions, init_blog, title_from_folder
+
     options = InitOptions(title if title is not None else title_from_folder(folder), url or InitOptions.url, author_key, author_name)
     report, requirement = _run(lambda progress: init_blog(folder, options, datetime.now(UTC).date()), folder, quiet=True)
     for rel in report.made:
@@ -146,7 +180,7 @@ def init_command(folder, title, url, author_key, author_name) -> None:
 
 
 @cli.command("import")
-@click.argument("platform", type=click.Choice(PLATFORMS))
+@click.argument("platform", type=click.Choice(IMPORT_PLATFORMS))
 @click.argument("source")
 @site_option
 @click.option(
@@ -163,6 +197,9 @@ def init_command(folder, title, url, author_key, author_name) -> None:
 def import_command(platform, source, site_dir, media_dir, download, dry_run, overwrite, pingbacks, old_url) -> None:
     """Import an existing blog's export (all or nothing): posts, pages, authors, pictures,
     old URLs as redirects, old feed ids, and approved comments kept read-only."""
+    from generator.importers.report import report_markdown, summary_lines
+    from generator.importers.run import REPORT_FILE, ImportOptions, import_blog
+
     options = ImportOptions(site_dir, media_dir, download, dry_run, overwrite, pingbacks, old_url)
     report = _run(lambda progress: import_blog(platform, source, options, datetime.now(UTC)), site_dir, quiet=True)
     if dry_run:
@@ -187,6 +224,8 @@ def import_command(platform, source, site_dir, media_dir, download, dry_run, ove
 @site_option
 def list_command(site_dir) -> None:
     """List every post, newest first: date, status (published, draft, scheduled), permalink, title."""
+    from generator.config import load_config
+    from generator.listing import list_posts
 
     def rows(progress):
         config = load_config(site_dir)
@@ -208,6 +247,10 @@ def list_command(site_dir) -> None:
 @click.option("--future", is_flag=True, help="Include posts dated in the future.")
 def watch_command(site_dir, drafts, future) -> None:
     """Build, then rebuild on every change to posts, templates, static files or site.toml."""
+    from generator.build import BuildOptions
+    from generator.config import load_config
+    from generator.watch import SiteWatcher
+
     _run(lambda progress: load_config(site_dir), site_dir, quiet=True)  # a broken site.toml stops here (exit 2)
     watcher = SiteWatcher(BuildOptions(site_dir, drafts=drafts, future=future), on_done=lambda rebuild: _report_rebuild(rebuild, site_dir))
     stdout.print(f"watching {escape(str(site_dir))} for changes (Ctrl-C to stop)")
@@ -222,6 +265,12 @@ def watch_command(site_dir, drafts, future) -> None:
 @click.option("--future", is_flag=True, help="Include posts dated in the future.")
 def serve_command(site_dir, host, port, drafts, future) -> None:
     """Build, watch, and serve the output folder with live reload in the browser."""
+    from generator.build import BuildOptions
+    from generator.config import load_config
+    from generator.serve import PreviewServer, PreviewState, is_loopback
+    from generator.urls import Urls
+    from generator.watch import SiteWatcher
+
     config = _run(lambda progress: load_config(site_dir), site_dir, quiet=True)
     state = PreviewState(site_dir, config.output_dir)
     try:
@@ -305,7 +354,11 @@ def _run(action, site_dir: Path, quiet: bool, outcome: str | None = "nothing was
     try:
         if quiet or not stderr.is_terminal:
             return action(None)
-        with Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(), console=stderr, transient=True) as progress:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(), console=stderr.console(), transient=True
+        ) as progress:
             task = progress.add_task("config", total=len(BUILD_STAGES))
 
             def advance(stage: str) -> None:
