@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.cache import (
     CACHE_DIR,
@@ -32,22 +33,21 @@ from generator.cache import (
 )
 from generator.code_digest import generator_digest
 from generator.config import Config, load_config
-from generator.content import SourcePost, load_content
 from generator.errors import BuildFailed, BuildWarning, ConfigError
-from generator.extras import build_robots, build_sitemap, static_files
-from generator.feeds import feed_jobs
-from generator.fingerprint import Fingerprints, PageReuse
-from generator.links import LinkIndex
-from generator.markdown import MarkdownSettings
-from generator.output import OutputFile, make_files
-from generator.pages import PAGES_FOLDER, load_pages
-from generator.plugins import PLUGINS_DIR, load_plugins, plugin_files
-from generator.render import check_page_templates, page_jobs, redirect_jobs
-from generator.search import index_site, require_indexer
-from generator.site import Site, assemble_site, select_posts
-from generator.theme import Theme, load_theme
-from generator.urls import Urls
-from generator.writer import write_output
+from generator.plugins import PLUGINS_DIR
+
+if TYPE_CHECKING:
+    from generator.content import SourcePost
+    from generator.fingerprint import PageReuse
+    from generator.links import LinkIndex
+    from generator.output import OutputFile
+    from generator.site import Site
+    from generator.theme import Theme
+
+# The stages (Jinja, markdown-it, Pygments, feedgen, Pillow...) are imported by plan_build and
+# the writer when a build is needed, not with this module: an up-to-date build reads the
+# config and the build record and stats the inputs, nothing more (tests/e2e/test_startup.py).
+PAGES_FOLDER = "pages"  # generator.pages.PAGES_FOLDER, without importing the page stage
 
 Progress = Callable[[str], None]
 
@@ -143,6 +143,20 @@ def plan_build(
     """Everything up to the files to write; `config` when the caller has read it already.
     `keep_sources` keeps the posts as read (their Markdown) in the plan, for live.py; else
     they are let go once the site is assembled, before the pages are rendered."""
+    from generator.content import load_content
+    from generator.extras import build_robots, static_files
+    from generator.feeds import feed_jobs
+    from generator.fingerprint import Fingerprints, PageReuse
+    from generator.markdown import MarkdownSettings
+    from generator.output import make_files
+    from generator.pages import load_pages
+    from generator.plugins import load_plugins, plugin_files
+    from generator.render import check_page_templates, page_jobs, redirect_jobs
+    from generator.search import require_indexer
+    from generator.site import assemble_site, select_posts
+    from generator.theme import load_theme
+    from generator.urls import Urls
+
     timer = _Timer(progress)
     with timer.stage("config"):
         config = config or load_config(options.site_dir, base_url=options.base_url)
@@ -211,6 +225,8 @@ def _frozen_while_consumed(files: Iterator[OutputFile]) -> Iterator[OutputFile]:
 
 def _pages_then_sitemap(site: Site, pages: Iterator[OutputFile], others: Iterable[OutputFile]) -> Iterator[OutputFile]:
     """Every page, then the other files, then sitemap.xml listing the pages seen on the way."""
+    from generator.extras import build_sitemap
+
     html_paths = []
     for page in pages:
         if page.path.name != "404.html":
@@ -236,6 +252,10 @@ def _build(options: BuildOptions, progress: Progress | None, keep_plan: bool) ->
     inputs = input_state(config, options)
     if record is not None and options.skip_if_unchanged and not keep_plan and _up_to_date(record, inputs, out_dir, options):
         return _unchanged_report(record, out_dir, time.perf_counter() - start)
+    from generator.fingerprint import PageReuse
+    from generator.search import index_site
+    from generator.writer import write_output
+
     reuse = PageReuse(record.pages if record else {}, out_dir if record else None)
     plan = plan_build(options, progress, reuse, config, keep_sources=keep_plan)
     start = time.perf_counter()

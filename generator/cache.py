@@ -15,16 +15,21 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from generator.cache_files import read_sealed, write_sealed
 from generator.code_digest import generator_digest
-from generator.markdown import MarkdownSettings, Rendered, render_markdown, renderer_key
+
+if TYPE_CHECKING:
+    from generator.markdown import MarkdownSettings, Rendered
+
+# The Markdown renderer (markdown-it, Pygments) is imported when a body is rendered or read
+# back, not with this module: an up-to-date build reads only the build record.
 
 CACHE_DIR = ".blog-cache"
 PARALLEL_THRESHOLD = 64  # below this many misses, starting workers costs more than it saves
@@ -43,6 +48,8 @@ class MarkdownCache:
     def __init__(self, directory: Path | None, settings: MarkdownSettings, *, read_only: bool = False):
         self.directory = directory
         self.read_only = read_only
+        from generator.markdown import renderer_key
+
         self.settings = settings
         self.key_prefix = f"{generator_digest()}\0{renderer_key(settings)}\0".encode()
 
@@ -64,7 +71,7 @@ class MarkdownCache:
         if payload is None:
             return None
         try:
-            return _RENDERED.decode(payload)
+            return _rendered_decoder().decode(payload)
         except (msgspec.DecodeError, msgspec.ValidationError):
             return None
 
@@ -75,8 +82,12 @@ class MarkdownCache:
         return write_sealed(self._path(key), key, msgspec.msgpack.encode(value))
 
 
-# Decodes straight into Rendered, checking every field's type on the way (no code runs).
-_RENDERED = msgspec.msgpack.Decoder(Rendered)
+@functools.cache
+def _rendered_decoder() -> msgspec.msgpack.Decoder[Rendered]:
+    """Decodes straight into Rendered, checking every field's type on the way (no code runs)."""
+    from generator.markdown import Rendered
+
+    return msgspec.msgpack.Decoder(Rendered)
 
 
 class BuildRecord(msgspec.Struct, frozen=True):
@@ -139,6 +150,8 @@ def render_bodies(bodies: list[str], cache: MarkdownCache, jobs: int) -> Rendere
     if jobs > 1 and len(missing) >= PARALLEL_THRESHOLD:
         workers = min(jobs, len(missing) // (PARALLEL_THRESHOLD // 2))
     if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
         chunk = max(1, len(missing) // (workers * 8))
         with ProcessPoolExecutor(max_workers=workers) as pool:
             # The workers store what they render and send back only what they could not store:
@@ -177,6 +190,8 @@ class RenderedBodies:
         for index, key in enumerate(self.keys):
             value = self.held.pop(index, None) or self.cache.get(key)
             if value is None:  # removed, damaged or forged since it was found: render it now
+                from generator.markdown import render_markdown
+
                 value = render_markdown(self.bodies[index], self.cache.settings)
                 self.cache.put(key, value)  # replaces the bad entry: the next build finds it
                 self.rendered_again += 1
@@ -191,5 +206,7 @@ class RenderedBodies:
 
 def _render_and_store(cache: MarkdownCache, body: str, key: str) -> Rendered | None:
     """Render a body into the cache; the rendered body itself when it could not be stored."""
+    from generator.markdown import render_markdown
+
     rendered = render_markdown(body, cache.settings)
     return None if cache.put(key, rendered) else rendered
