@@ -21,12 +21,12 @@ in its file name, as `blog build` does), slug (from the file name unless set), t
 lastmod (from `updated:`), summary (or `description:`), authors (names from site.toml). The
 site's permalink pattern is mapped to Hugo's (`/{year}/{month}/{slug}/` -> `/:year/:month/:slug/`),
 its time zone and title too. The theme is bench/hugo_theme/ (its config template
-hugo.toml.template says what it turns on): post pages with contents, older/newer and related
-posts; the index paginated 10 a page; tag pages, paginated; the list of tags; one full-content
+hugo.toml.template says what it turns on): post pages with contents and older/newer links
+(related posts too with --hugo-related, off by default: see single.html); the index paginated 10 a page; tag pages, paginated; the list of tags; one full-content
 RSS feed of 20 posts; a sitemap; Chroma highlighting with CSS classes; relative links to other
 posts' `.md` files resolved to their URLs, as `blog build` does. `blog build` writes more than
 that minimal theme (Atom and JSON feeds, a feed per tag and per author, author pages, an
-archive, redirects), so the ratio does not flatter Hugo.
+archive, related posts, redirects), so the ratio does not flatter `blog build`.
 
 How to read it: one row a corpus; `ratio` = blog seconds / Hugo seconds (below 1: faster than
 Hugo). `post pages` counts the post pages each wrote (index.html files at the permalink's depth
@@ -140,7 +140,7 @@ def hugo_permalink(pattern: str) -> str:
     return re.sub(r"\{(year|month|day|slug)\}", r":\1", pattern)
 
 
-def make_hugo_site(blog_site: Path, hugo_site: Path) -> tuple[int, int]:
+def make_hugo_site(blog_site: Path, hugo_site: Path, related: bool = False) -> tuple[int, int]:
     """Write the Hugo site for `blog_site`; (published posts, permalink depth in folders)."""
     config = tomllib.loads((blog_site / "site.toml").read_text(encoding="utf-8"))
     site, build = config.get("site", {}), config.get("build", {})
@@ -171,6 +171,7 @@ def make_hugo_site(blog_site: Path, hugo_site: Path) -> tuple[int, int]:
         "themes_dir": str(THEME.parent),
         "cache_dir": str(hugo_site / ".hugo-cache"),
         "permalink": hugo_permalink(permalink),
+        "related": related,
     }
     template = string.Template((THEME / "hugo.toml.template").read_text(encoding="utf-8"))
     toml_strings = {key: json.dumps(value, ensure_ascii=False) for key, value in values.items()}
@@ -218,10 +219,10 @@ class Row:
         return self.blog_pages == self.hugo_pages == self.same_pages == self.published
 
 
-def compare(label: str, blog_site: Path, hugo: str, runs: int, source: Path) -> Row:
+def compare(label: str, blog_site: Path, hugo: str, runs: int, source: Path, related: bool) -> Row:
     """Time both generators on one corpus; `source` holds the generator/ package to run."""
     hugo_site = blog_site.parent / f"{blog_site.name}-hugo"
-    published, depth = make_hugo_site(blog_site, hugo_site)
+    published, depth = make_hugo_site(blog_site, hugo_site, related)
     output = tomllib.loads((blog_site / "site.toml").read_text(encoding="utf-8")).get("build", {}).get("output_dir", "_site")
     blog_command = [sys.executable, "-m", "generator", "build", "--site", str(blog_site)]
     hugo_command = [hugo, "--quiet", "--source", str(hugo_site)]
@@ -294,6 +295,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hugo", default=shutil.which("hugo"), help="the hugo binary (default: hugo on PATH)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/hugo-bench"), help="corpora and outputs go here")
     parser.add_argument(
+        "--hugo-related",
+        action="store_true",
+        help="Hugo's post pages list related posts too (its related content is quadratic: slow at 10,000 posts)",
+    )
+    parser.add_argument(
         "--at",
         metavar="REV",
         help="time `blog build` as committed at REV (generator/ and themes/ exported), not the working tree",
@@ -316,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         site = rust_blog_site(args.rust_blog, args.workdir)
         corpora.append((f"rust-blog, {sum(1 for _ in (site / 'posts').rglob('*.md')):,} posts", site))
 
-    rows = [compare(label, site, args.hugo, args.runs, source) for label, site in corpora]
+    rows = [compare(label, site, args.hugo, args.runs, source, args.hugo_related) for label, site in corpora]
     print(f"\nload average at the end: {', '.join(f'{value:.1f}' for value in os.getloadavg())}\n")
     print(table(rows, args.runs))
     failed = [row for row in rows if not row.checked]
