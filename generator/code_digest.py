@@ -21,6 +21,7 @@ BUILTIN_THEMES = (PACKAGE_DIR / "themes", PACKAGE_DIR.parent / "themes")
 # Libraries whose upgrade can change what a build writes.
 OUTPUT_LIBRARIES = (
     "markdown-it-py",
+    "markdown-it-pyrs",
     "mdit-py-plugins",
     "pygments",
     "jinja2",

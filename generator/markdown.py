@@ -10,6 +10,11 @@ trusted employees), typographer off, plus GFM tables and strikethrough,
 footnotes, heading anchors, task lists, definition lists and admonitions.
 Fenced code is highlighted with Pygments at build time, using CSS classes;
 `highlight_css` produces the matching stylesheet.
+
+Engines: that markdown-it-py configuration is the reference (`render_markdown_reference`).
+`render_markdown` parses with markdown-it-pyrs instead and renders its tree to the same
+output (generator/markdown_fast.py), ~5x faster; a body using syntax pyrs lacks
+(admonitions) goes to the reference. docs/markdown.md lists what differs and why.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from generator.markdown_fast import render_tree
 from generator.text import without_unwanted_characters
 
 # `<!--more-->` alone on a line ends the summary; spaces and case are tolerated.
@@ -94,10 +100,38 @@ class Rendered:
 
 
 def render_markdown(body: str, settings: MarkdownSettings = MarkdownSettings()) -> Rendered:
-    """Render one post body. Never raises on any str input."""
+    """Render one post body. Never raises on any str input.
+
+    markdown-it-pyrs parses and generator.markdown_fast renders its tree, as markdown-it-py
+    would (docs/markdown.md); a body using syntax it lacks (admonitions) is rendered by
+    markdown-it-py, the reference engine (`render_markdown_reference`)."""
+    text = _without_unwanted_characters(body)
+    fast = render_tree(
+        text,
+        toc_min_level=settings.toc_min_level,
+        toc_max_level=settings.toc_max_level,
+        anchor_links=settings.anchor_links,
+        slugify=_slugify,
+        fence_html=_fence_html if settings.highlight else _plain_fence_html,
+    )
+    if fast is None:
+        return render_markdown_reference(text, settings)
+    return Rendered(
+        html_utf8=fast.html.encode("utf-8"),
+        summary_html=fast.summary_html,
+        has_more=fast.has_more,
+        toc=tuple(Heading(level, heading_id, text) for level, heading_id, text in fast.toc),
+        references=tuple(Reference(url, line, is_image, alt) for url, line, is_image, alt in fast.references),
+        word_count=fast.word_count,
+    )
+
+
+def render_markdown_reference(body: str, settings: MarkdownSettings = MarkdownSettings()) -> Rendered:
+    """Render one post body with markdown-it-py and mdit-py-plugins: the reference engine,
+    used for syntax the fast engine lacks and by the test that holds the two equal."""
     md = _parser(settings)
     env: EnvType = {}
-    tokens = md.parse(without_unwanted_characters(body), env)
+    tokens = md.parse(_without_unwanted_characters(body), env)
     more_at = _more_marker_index(tokens)
     if more_at is not None:
         # The summary is the HTML of the tokens before the marker, and the body that plus
@@ -147,6 +181,19 @@ def _style_rules(style: str) -> str:
     return "\n".join(rules)
 
 
+# generator.text's class, split: its astral noncharacters make one regex scan slowly
+# (~0.1 ms a post), while the BMP part as a class and the rest as substrings scan fast.
+_UNWANTED_BMP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_ASTRAL_NONCHARACTERS = tuple(chr(plane * 0x10000 + end) for plane in range(1, 17) for end in (0xFFFE, 0xFFFF))
+
+
+def _without_unwanted_characters(text: str) -> str:
+    """generator.text.without_unwanted_characters, faster on the usual text that has none."""
+    if _UNWANTED_BMP.search(text) is None and (text.isascii() or not any(c in text for c in _ASTRAL_NONCHARACTERS)):
+        return text
+    return without_unwanted_characters(text)
+
+
 # --- parser construction -------------------------------------------------
 
 
@@ -175,8 +222,18 @@ def _parser(settings: MarkdownSettings) -> MarkdownIt:
     return md
 
 
+# For ASCII titles, the same choices as _slugify's loop, as a translate table.
+_ASCII_SLUG = {
+    code: ("-" if chr(code).isspace() or chr(code) == "-" else chr(code) if chr(code) == "_" or chr(code).isalnum() else None)
+    for code in range(128)
+}
+
+
 def _slugify(title: str) -> str:
     """GitHub-like slug that keeps letters, marks and digits of any script."""
+    if title.isascii():
+        slug = re.sub("-{2,}", "-", title.strip().lower().translate(_ASCII_SLUG)).strip("-")
+        return slug or "section"
     kept = []
     for char in unicodedata.normalize("NFC", title.strip().lower()):
         if char.isspace() or char == "-":
@@ -199,10 +256,22 @@ def _render_table_close(self, tokens: Sequence[Token], idx: int, options: Option
 
 def _render_fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     token = tokens[idx]
-    lang = _fence_language(token.info)
+    return _fence_html(token.info, token.content)
+
+
+def _fence_html(info: str, content: str) -> str:
+    """A fence highlighted by Pygments in a wrapper naming its language (both engines)."""
+    lang = _fence_language(info)
     data_lang = f' data-lang="{escapeHtml(lang)}"' if lang else ""
-    code = _highlight(token.content, lang)
+    code = _highlight(content, lang)
     return f'<div class="highlight"{data_lang}><pre><code>{code}</code></pre></div>\n'
+
+
+def _plain_fence_html(info: str, content: str) -> str:
+    """markdown-it-py's own fence HTML (highlighting off), for the fast engine."""
+    words = unescapeAll(info).strip().split(maxsplit=1)
+    lang_class = f' class="language-{escapeHtml(words[0])}"' if words else ""
+    return f"<pre><code{lang_class}>{escapeHtml(content)}</code></pre>\n"
 
 
 def _fence_language(info: str) -> str:
