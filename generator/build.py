@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from generator.cache import (
@@ -38,11 +38,12 @@ from generator.plugins import PLUGINS_DIR
 
 if TYPE_CHECKING:
     from generator.content import SourcePost
-    from generator.fingerprint import PageReuse
+    from generator.fingerprint import Fingerprints, PageReuse
     from generator.links import LinkIndex
-    from generator.output import OutputFile
+    from generator.output import Job, OutputFile
     from generator.site import Site
     from generator.theme import Theme
+    from generator.writer import WriteReport
 
 # The stages (Jinja, markdown-it, Pygments, feedgen, Pillow...) are imported by plan_build and
 # the writer when a build is needed, not with this module: an up-to-date build reads the
@@ -83,6 +84,18 @@ class BuildPlan:
     theme: Theme | None = None
     sources: list[SourcePost] = field(default_factory=list)  # the posts built, in load order
     link_index: LinkIndex | None = None
+    jobs: PlannedJobs | None = None  # what `files` is made from, for worker processes
+
+
+@dataclass
+class PlannedJobs:
+    """The jobs behind plan.files' pages, feeds and redirects, and the files that follow them:
+    what _write_in_workers shares among worker processes."""
+
+    groups: Callable[[], list[list[Job]]]  # pages, feeds, redirects: each in plan.files' order
+    rest: Callable[[], Iterator[OutputFile]]  # plugin files and extras, written by this process
+    reuse: PageReuse
+    fingerprints: Fingerprints
 
 
 @dataclass(frozen=True)
@@ -207,9 +220,16 @@ def plan_build(
     redirects = make_files(reuse.filter(redirect_jobs(site, theme), fingerprints))
     others = itertools.chain(feeds, redirects, plugin_files(site, plugins), extras)
     files = _frozen_while_consumed(_pages_then_sitemap(site, pages, others))
+    jobs = PlannedJobs(
+        lambda: [list(page_jobs(site, theme)), list(feed_jobs(site)), list(redirect_jobs(site, theme))],
+        lambda: itertools.chain(plugin_files(site, plugins), extras),
+        reuse,
+        fingerprints,
+    )
     due = [p.date for p in content.posts if p.date > now and (options.drafts or not p.draft)]
     next_due = min(due) if due and not options.future else None
-    return BuildPlan(config, site, files, warnings, stats, timer.timings, next_due, theme, sources if keep_sources else [], link_index)
+    sources = sources if keep_sources else []
+    return BuildPlan(config, site, files, warnings, stats, timer.timings, next_due, theme, sources, link_index, jobs)
 
 
 def _frozen_while_consumed(files: Iterator[OutputFile]) -> Iterator[OutputFile]:
@@ -229,11 +249,15 @@ def _pages_then_sitemap(site: Site, pages: Iterator[OutputFile], others: Iterabl
 
     html_paths = []
     for page in pages:
-        if page.path.name != "404.html":
-            html_paths.append("/" + str(page.path).removesuffix("index.html"))
+        if (site_path := _sitemap_path(page.path)) is not None:
+            html_paths.append(site_path)
         yield page
     yield from others
     yield build_sitemap(site, html_paths)
+
+
+def _sitemap_path(path: PurePosixPath) -> str | None:
+    return None if path.name == "404.html" else "/" + str(path).removesuffix("index.html")
 
 
 def build(options: BuildOptions, progress: Progress | None = None, *, keep_plan: bool = False) -> BuildReport:
@@ -254,7 +278,6 @@ def _build(options: BuildOptions, progress: Progress | None, keep_plan: bool) ->
         return _unchanged_report(record, out_dir, time.perf_counter() - start)
     from generator.fingerprint import PageReuse
     from generator.search import index_site
-    from generator.writer import write_output
 
     reuse = PageReuse(record.pages if record else {}, out_dir if record else None)
     plan = plan_build(options, progress, reuse, config, keep_sources=keep_plan)
@@ -265,7 +288,7 @@ def _build(options: BuildOptions, progress: Progress | None, keep_plan: bool) ->
         # Until the new output is in place, the recorded fingerprints describe neither folder.
         forget_build_record(cache_root, out_dir)
     index = (lambda staging: index_site(staging, plan.config)) if plan.config.search.enabled else None
-    written = write_output(plan.files, out_dir, finish=index)
+    written = _write(plan, options, out_dir, index)
     files = written.written + written.unchanged
     if options.use_cache:
         save_build_record(
@@ -297,6 +320,49 @@ def _build(options: BuildOptions, progress: Progress | None, keep_plan: bool) ->
         timings=plan.timings,
         plan=plan if keep_plan else None,
     )
+
+
+def _write(plan: BuildPlan, options: BuildOptions, out_dir: Path, finish: Callable[[Path], None] | None) -> WriteReport:
+    """The writer, in this process or, for a site big enough to pay for them, with worker processes."""
+    from generator.parallel import worker_count
+    from generator.writer import write_output
+
+    groups = plan.jobs.groups() if plan.jobs is not None and options.jobs > 1 else []
+    workers = worker_count(options.jobs, sum(len(group) for group in groups))
+    if workers > 1:
+        return _write_in_workers(plan, groups, workers, out_dir, finish)
+    return write_output(plan.files, out_dir, finish=finish)
+
+
+def _write_in_workers(
+    plan: BuildPlan, groups: list[list[Job]], workers: int, out_dir: Path, finish: Callable[[Path], None] | None
+) -> WriteReport:
+    """Pages, feeds and redirects rendered and written by `workers` processes forked now that
+    the site is assembled (parallel.py); then the rest and the sitemap here, as plan.files has them."""
+    from generator.extras import build_sitemap
+    from generator.parallel import WorkersDone, render_in_workers
+    from generator.writer import write_output
+
+    assert plan.jobs is not None
+    jobs, done = plan.jobs, list[WorkersDone]()
+
+    def first(writer, guard) -> None:
+        done.append(render_in_workers(groups, jobs.reuse, jobs.fingerprints, workers, writer, guard, plan.theme, feed_group=1))
+
+    def rest() -> Iterator[OutputFile]:
+        yield from jobs.rest()
+        yield build_sitemap(plan.site, [site_path for path in done[0].paths[0] if (site_path := _sitemap_path(path)) is not None])
+
+    # Frozen before forking, as while plan.files is consumed: the workers' collections then
+    # never walk the site's objects, nor write into (and so copy) the memory they share.
+    gc.freeze()
+    try:
+        report = write_output(rest(), out_dir, finish=finish, first=first)
+    finally:
+        gc.unfreeze()
+    # The workers made the feeds beside the pages: their share of the time, had they been alone.
+    plan.timings["feeds"] = done[0].feed_seconds / workers
+    return report
 
 
 def input_state(config: Config, options: BuildOptions) -> str:

@@ -68,22 +68,46 @@ class Job:
 MAX_ERRORS_PER_TEMPLATE = 20
 
 
-def make_files(jobs: Iterable[Job]) -> Iterator[OutputFile]:
+def make_files(jobs: Iterable[Job], errors: TemplateErrors | None = None) -> Iterator[OutputFile]:
     """Each job's file, one at a time as the writer asks (a big site's HTML is never all in
-    memory). Template errors are collected and raised together once every job was tried."""
-    errors: list[ContentError] = []
-    failed: Counter[str] = Counter()
+    memory). Template errors are collected and raised together once every job was tried;
+    into `errors` instead when given (parallel.py: a worker's jobs are some of the site's)."""
+    collected = TemplateErrors() if errors is None else errors
     for job in jobs:
-        limit = MAX_ERRORS_PER_TEMPLATE if job.source is not None else 1
-        if failed[job.template] >= limit:
+        if collected.skips(job):
             continue
         try:
             yield job.output()
         except ContentError as exc:
-            errors.append(exc)
-            failed[job.template] += 1
-    if errors:
-        raise BuildFailed(errors)
+            collected.add(job.template, collected.limit(job), exc)
+    if errors is None:
+        collected.raise_any()
+
+
+class TemplateErrors:
+    """The template errors of a run of jobs: at most MAX_ERRORS_PER_TEMPLATE of one post page
+    template, one of a list page's. Errors a worker process found are `add`ed again in the
+    order of the jobs, so the ones kept are those a single process keeps."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str, int, ContentError]] = []  # (template, limit, error), in the jobs' order
+        self.failed: Counter[str] = Counter()
+
+    @staticmethod
+    def limit(job: Job) -> int:
+        return MAX_ERRORS_PER_TEMPLATE if job.source is not None else 1
+
+    def skips(self, job: Job) -> bool:
+        return self.failed[job.template] >= self.limit(job)
+
+    def add(self, template: str, limit: int, error: ContentError) -> None:
+        if self.failed[template] < limit:
+            self.failed[template] += 1
+            self.found.append((template, limit, error))
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise BuildFailed([error for _, _, error in self.found])
 
 
 class CollisionGuard:

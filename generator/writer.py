@@ -30,8 +30,15 @@ class WriteReport:
     html_pages: int = 0
 
 
-def write_output(files: Iterable[OutputFile], out_dir: Path, finish: Callable[[Path], None] | None = None) -> WriteReport:
+def write_output(
+    files: Iterable[OutputFile],
+    out_dir: Path,
+    finish: Callable[[Path], None] | None = None,
+    first: Callable[[StagingWriter, CollisionGuard], None] | None = None,
+) -> WriteReport:
     """Write `files` (consumed one at a time: they may be rendered as they are asked for);
+    `first(writer, guard)` puts files into the staging folder before them (parallel.py: worker
+    processes do), admitting each path to `guard` and adding its counts to `writer`;
     `finish(staging)` runs on the complete site before it replaces the old one (search index)."""
     out_dir = out_dir.resolve()
     parent = out_dir.parent
@@ -45,7 +52,10 @@ def write_output(files: Iterable[OutputFile], out_dir: Path, finish: Callable[[P
     except OSError as exc:
         raise ContentError(f"cannot write the output folder: {exc.strerror or exc}", parent) from exc
     try:
-        report = _write_all(files, staging, out_dir)
+        writer, guard = StagingWriter(staging, out_dir), CollisionGuard()
+        if first is not None:
+            first(writer, guard)
+        report = _write_all(files, writer, guard)
         if finish is not None:
             finish(staging)
         _swap(staging, out_dir)
@@ -91,24 +101,37 @@ def remove_leftovers(out_dir: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _write_all(files: Iterable[OutputFile], staging: Path, previous: Path) -> WriteReport:
-    written = unchanged = html_pages = 0
-    made_dirs: set[Path] = set()
-    guard = CollisionGuard()
+def _write_all(files: Iterable[OutputFile], writer: StagingWriter, guard: CollisionGuard) -> WriteReport:
     for file in files:
         guard.admit(file)
-        html_pages += file.path.suffix == ".html"
+        writer.put(file)
+    return writer.report()
+
+
+class StagingWriter:
+    """Puts files into the staging folder: one whose bytes equal the previous output's file is
+    hard-linked from it, any other written. Worker processes (parallel.py) each use their own
+    copy on the same folder, and the parent adds their counts to its own."""
+
+    def __init__(self, staging: Path, previous: Path):
+        self.staging = staging
+        self.previous = previous
+        self.written = self.unchanged = self.html_pages = 0
+        self.made_dirs: set[Path] = set()
+
+    def put(self, file: OutputFile) -> None:
+        self.html_pages += file.path.suffix == ".html"
         relative = _inside(file)
-        target = staging / relative
-        if target.parent not in made_dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made_dirs.add(target.parent)
-        old = previous / relative
+        target = self.staging / relative
+        if target.parent not in self.made_dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)  # exist_ok: another worker may make it first
+            self.made_dirs.add(target.parent)
+        old = self.previous / relative
         if _same_as(old, file):
             try:
                 os.link(old, target)
-                unchanged += 1
-                continue
+                self.unchanged += 1
+                return
             except OSError:
                 pass  # another file system, or no hard links: write it
         try:
@@ -119,8 +142,16 @@ def _write_all(files: Iterable[OutputFile], staging: Path, previous: Path) -> Wr
                 shutil.copyfile(file.file_to_copy, target)
         except OSError as exc:
             raise ContentError(f"cannot write /{file.path}: {exc.strerror or exc}", file.source) from exc
-        written += 1
-    return WriteReport(written, unchanged, html_pages)
+        self.written += 1
+
+    def add(self, report: WriteReport) -> None:
+        """Count files another process put into the same staging folder."""
+        self.written += report.written
+        self.unchanged += report.unchanged
+        self.html_pages += report.html_pages
+
+    def report(self) -> WriteReport:
+        return WriteReport(self.written, self.unchanged, self.html_pages)
 
 
 def _inside(file: OutputFile) -> Path:
