@@ -160,6 +160,7 @@ def plan_build(
     from generator.extras import build_robots, static_files
     from generator.feeds import feed_jobs
     from generator.fingerprint import Fingerprints, PageReuse
+    from generator.front_matter_cache import FrontMatterCache
     from generator.markdown import MarkdownSettings
     from generator.output import make_files
     from generator.pages import load_pages
@@ -178,7 +179,8 @@ def plan_build(
         plugins = load_plugins(config)
         theme = load_theme(config, urls, plugins)
     with timer.stage("load"):
-        content = load_content(config)
+        front_matter = FrontMatterCache(config.root, read_only=not options.write_cache, fresh=options.clean) if options.use_cache else None
+        content = load_content(config, front_matter)
         now = options.now or datetime.now(UTC)
         sources = select_posts(content.posts, drafts=options.drafts, future=options.future, now=now)
         page_content = load_pages(config)

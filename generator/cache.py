@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from generator.cache_files import CACHE_DIR as CACHE_DIR  # where it has always been imported from
 from generator.cache_files import read_sealed, write_sealed
 from generator.code_digest import generator_digest
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 # The Markdown renderer (markdown-it, Pygments) is imported when a body is rendered or read
 # back, not with this module: an up-to-date build reads only the build record.
 
-CACHE_DIR = ".blog-cache"
 PARALLEL_THRESHOLD = 64  # below this many misses, starting workers costs more than it saves
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from generator.atomic import atomic_write
 
+CACHE_DIR = ".blog-cache"  # in the site folder
 MAGIC = b"blog-cache 1\n"
 MAC_SIZE = 32
 KEY_VARIABLE = "BLOG_CACHE_KEY"

@@ -27,6 +27,7 @@ from slugify import slugify
 
 from generator.config import Config
 from generator.errors import BuildFailed, BuildWarning, ContentError, SiteError, decode_utf8
+from generator.front_matter_cache import CachedPost, FrontMatterCache, head_digest
 from generator.old_comments import SUFFIX as COMMENTS_SUFFIX
 from generator.old_comments import CommentsFile
 from generator.old_comments import load as load_comments
@@ -144,8 +145,9 @@ class FrontMatter(BaseModel):
         raise ValueError(f"must be a text or a list of texts, not {type(value).__name__} {value!r}")
 
 
-def load_content(config: Config) -> Content:
-    """Read every post and asset under posts/; raise BuildFailed with every problem found."""
+def load_content(config: Config, cache: FrontMatterCache | None = None) -> Content:
+    """Read every post and asset under posts/; raise BuildFailed with every problem found.
+    With a `cache`, a post whose front matter is the one last read is not parsed again."""
     posts_dir = config.posts_dir
     if not posts_dir.exists():
         return Content((), (), (BuildWarning('no posts/ folder: the blog has no posts yet (blog new "Title" starts one)'),))
@@ -169,13 +171,15 @@ def load_content(config: Config) -> Content:
         if path.suffix.lower() in MARKDOWN_SUFFIXES:
             markdown_files.append(path)
             try:
-                posts.append(read_post(path, rel, config.zone))
+                posts.append(read_post(path, rel, config.zone, cache))
             except ContentError as exc:
                 errors.append(exc)
             except BuildFailed as exc:
                 errors.extend(exc.errors)
         else:
             assets.append(Asset(path, rel))
+    if cache is not None:
+        cache.save()  # also when some posts failed: the others need not be parsed again
     if errors:
         raise BuildFailed(errors)
     return Content(tuple(posts), tuple(assets), tuple(_orphan_comments_warnings(comments_files, markdown_files)))
@@ -269,11 +273,16 @@ def _symlink_check(path: Path, root: Path) -> tuple[Path, ContentError | None]:
     return path, None
 
 
-def read_post(path: Path, rel: PurePosixPath, zone: ZoneInfo) -> SourcePost:
-    """The post in `path`, with its kept comments when a comments file is beside it."""
+def read_post(path: Path, rel: PurePosixPath, zone: ZoneInfo, cache: FrontMatterCache | None = None) -> SourcePost:
+    """The post in `path`, with its kept comments when a comments file is beside it. With a
+    `cache`, front matter read before (the same text) is taken from it, not parsed again."""
     text = read_source_text(path)
-    meta, key_lines, body, body_line = split_front_matter(text, path)
-    post = _validate(meta, key_lines, body, body_line, path, rel, zone)
+    post = _read_cached(text, path, rel, zone, cache) if cache is not None else None
+    if post is None:
+        meta, key_lines, body, body_line = split_front_matter(text, path)
+        post = _validate(meta, key_lines, body, body_line, path, rel, zone)
+        if cache is not None:
+            cache.put(rel.as_posix(), _cache_entry(post, meta, text))
     comments = _read_comments_beside(path)
     return dataclasses.replace(post, old_comments=comments) if comments is not None else post
 
@@ -303,8 +312,87 @@ def read_source_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def split_front_matter(text: str, path: Path) -> tuple[dict, dict[str, int], str, int]:
-    """Return (metadata, line of each key, body, line where the body starts)."""
+def _read_cached(text: str, path: Path, rel: PurePosixPath, zone: ZoneInfo, cache: FrontMatterCache) -> SourcePost | None:
+    """The post rebuilt from its cache entry and the body in `text`; None when the cache has
+    no usable entry for this front matter (then it is parsed as without a cache)."""
+    try:
+        _, body = _front_matter_and_body(text, path)
+    except ContentError:
+        return None  # parsed again, to report the problem
+    key = rel.as_posix()
+    entry = cache.get(key, head_digest(text[: len(text) - len(body)]))
+    if entry is None:
+        return None
+    post = _from_cached(entry, body, path, rel, zone)
+    if post is not None:
+        cache.keep(key, entry)
+    return post
+
+
+def _cache_entry(post: SourcePost, meta: dict, text: str) -> CachedPost:
+    """What the cache keeps of a post just read: all but its body and what comes from outside
+    its front matter (the zone dates are read in, the file's path)."""
+    return CachedPost(
+        head=head_digest(text[: len(text) - len(post.body)]),
+        title=post.title,
+        date=meta.get("date"),  # the text FrontMatter validated (str or absent)
+        updated=meta.get("updated"),
+        slug=post.slug,
+        tags=post.tags,
+        authors=post.authors,
+        summary=post.summary,
+        image=post.image,
+        draft=post.draft,
+        comments=post.comments,
+        pinned_id=post.pinned_id,
+        extra=post.extra,
+        body_line=post.body_line,
+        aliases=post.aliases,
+        notes=tuple((note.message, note.line) for note in post.notes),
+        key_lines=post.key_lines,
+    )
+
+
+def _from_cached(entry: CachedPost, body: str, path: Path, rel: PurePosixPath, zone: ZoneInfo) -> SourcePost | None:
+    """The SourcePost _validate made from this entry's front matter, or None when the entry
+    could not have come from _validate (a forged one): the checks on paths are made again."""
+    if unsafe_segment_reason(entry.slug) is not None or any(alias_problem(alias) for alias in entry.aliases):
+        return None
+    try:
+        if entry.date is not None:
+            post_date: datetime | None = parse_date(entry.date, zone)
+        else:
+            post_date = _file_name_date(FILENAME_DATE.match(PurePosixPath(rel.name).stem), zone)
+        updated = parse_date(entry.updated, zone) if entry.updated is not None else None
+    except ValueError:
+        return None
+    if post_date is None:
+        return None
+    return SourcePost(
+        source=path,
+        rel_path=rel,
+        title=entry.title,
+        date=post_date,
+        updated=updated,
+        slug=entry.slug,
+        tags=entry.tags,
+        authors=entry.authors,
+        summary=entry.summary,
+        image=entry.image,
+        draft=entry.draft,
+        comments=entry.comments,
+        pinned_id=entry.pinned_id,
+        extra=dict(entry.extra),
+        body=body,
+        body_line=entry.body_line,
+        aliases=entry.aliases,
+        notes=tuple(BuildWarning(message, path, line) for message, line in entry.notes),
+        key_lines=dict(entry.key_lines),
+    )
+
+
+def _front_matter_and_body(text: str, path: Path) -> tuple[str, str]:
+    """The front matter's text and the body: a post starts with a `---` line, YAML, a `---` line."""
     handler = YAMLHandler()
     if not text.strip():
         raise ContentError("is empty; a post needs front matter with at least a title", path, 1)
@@ -318,6 +406,12 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, dict[str, int], str
         fm_text, body = handler.split(text)
     except ValueError:
         raise ContentError("front matter opened on line 1 is never closed with a '---' line", path, 1) from None
+    return fm_text, body
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict, dict[str, int], str, int]:
+    """Return (metadata, line of each key, body, line where the body starts)."""
+    fm_text, body = _front_matter_and_body(text, path)
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     # fm_text starts with the newline that ends the opening "---", so its line 0 is file line 1.
     meta, key_lines = _load_yaml(fm_text, path, first_line=1)
@@ -459,8 +553,7 @@ def _validate(meta, key_lines, body, body_line, path, rel, zone) -> SourcePost:
         post_date = _parse_date(fm.date, zone, lambda m: fail("date", m))
     elif name_match:
         try:
-            day = date_type(int(name_match[1]), int(name_match[2]), int(name_match[3]))
-            post_date = datetime.combine(day, time(0, 0), tzinfo=zone)
+            post_date = _file_name_date(name_match, zone)
         except ValueError as exc:
             fail(None, f"the date in the file name is impossible ({exc})", "rename the file or set date: in the front matter")
     else:
@@ -540,6 +633,14 @@ def _could_escape(slug: str) -> bool:
         or any(ord(ch) < 32 or ch == "\x7f" for ch in slug)
         or slug.split(".")[0].strip().lower() in WINDOWS_RESERVED
     )
+
+
+def _file_name_date(name_match: re.Match[str] | None, zone: ZoneInfo) -> datetime | None:
+    """Midnight of the day a file name starts with (2026-11-24-...), or None; ValueError for an impossible day."""
+    if name_match is None:
+        return None
+    day = date_type(int(name_match[1]), int(name_match[2]), int(name_match[3]))
+    return datetime.combine(day, time(0, 0), tzinfo=zone)
 
 
 def parse_date(value: str, zone: ZoneInfo) -> datetime:
