@@ -115,7 +115,7 @@ def clean_tree(site: Path, work: Path, **options) -> dict[str, bytes]:
     `build_site` from a fresh copy in `work` without the site's cache and output."""
     work.mkdir(parents=True, exist_ok=True)
     copy = Path(tempfile.mkdtemp(prefix="clean-", dir=work)) / "site"
-    shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".blog-cache", "_site"))
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".blog-cache", "_site", "._site*"))  # and a watcher's staging or old output
     return tree_bytes(build_site(copy, copy / "_site", **options))
 
 
