@@ -531,7 +531,7 @@ class _Renderer:
         parts = self.text_parts
         for child in children:
             name = child.name
-            if name == "text":
+            if name == "text" or name == "text_special":
                 content = child.meta["content"]
                 parts.append(content)
                 out.append(_escape(content))
@@ -555,10 +555,6 @@ class _Renderer:
                 out.append(f"<{name}>")
                 self.inline_nodes(child.children)
                 out.append(f"</{name}>")
-            elif name == "text_special":
-                content = child.meta["content"]
-                parts.append(content)
-                out.append(_escape(content))
             elif name == "hardbreak":
                 parts.append(" ")
                 out.append("<br />\n")
