@@ -40,7 +40,9 @@ if TYPE_CHECKING:
     from generator.content import SourcePost
     from generator.fingerprint import Fingerprints, PageReuse
     from generator.links import LinkIndex
+    from generator.markdown import Rendered
     from generator.output import Job, OutputFile
+    from generator.post import BodyFacts
     from generator.site import Site
     from generator.theme import Theme
     from generator.writer import WriteReport
@@ -165,9 +167,10 @@ def plan_build(
     from generator.output import make_files
     from generator.pages import load_pages
     from generator.plugins import load_plugins, plugin_files
+    from generator.post_cache import PostStore, post_key, site_digest
     from generator.render import check_page_templates, page_jobs, redirect_jobs
     from generator.search import require_indexer
-    from generator.site import assemble_site, select_posts
+    from generator.site import assemble_site, link_index_of, select_posts
     from generator.theme import load_theme
     from generator.urls import Urls
 
@@ -190,9 +193,19 @@ def plan_build(
         cache_dir = config.root / CACHE_DIR / "markdown" if options.use_cache else None
         if options.clean and cache_dir is not None:
             shutil.rmtree(cache_dir, ignore_errors=True)
-        rendered = render_bodies(
-            [s.body for s in sources], MarkdownCache(cache_dir, settings, read_only=not options.write_cache), options.jobs
-        )
+        page_list = tuple(page_sources)
+        index = link_index_of(config, sources, content.posts, content.assets, urls, page_list, page_content.pages, page_content.assets)
+        markdown_cache = MarkdownCache(cache_dir, settings, read_only=not options.write_cache)
+        # A post whose finished body the last build kept (same Markdown, same site) is neither
+        # rendered nor read back: its facts are enough until a page shows it.
+        store, post_keys = None, list[str]()
+        if options.use_cache:
+            context = site_digest(config, index)
+            store = PostStore(config.root / CACHE_DIR / "posts", context, writable=options.write_cache, fresh=options.clean)
+            post_keys = [post_key(context, markdown_cache.key(s.body), s) for s in sources]
+        known: list[BodyFacts | None] = [store.known(key) for key in post_keys] if store is not None else [None] * len(sources)
+        unknown = [number for number, facts in enumerate(known) if facts is None]
+        rendered = render_bodies([sources[number].body for number in unknown], markdown_cache, options.jobs)
         page_bodies = render_bodies(
             [p.body for p in page_sources], MarkdownCache(cache_dir, settings, read_only=not options.write_cache), 1
         )
@@ -200,12 +213,26 @@ def plan_build(
         # Each Rendered is let go as soon as its Post is made, so the HTML is held once, not twice.
         page_pairs = list(zip(page_sources, page_bodies, strict=True))
         site, warnings, link_index = assemble_site(
-            config, sources, iter(rendered), content.posts, content.assets, urls, page_pairs, page_content.pages, page_content.assets
+            config,
+            sources,
+            _in_source_order(known, iter(rendered)),
+            content.posts,
+            content.assets,
+            urls,
+            page_pairs,
+            page_content.pages,
+            page_content.assets,
+            index=index,
+            store=store,
+            post_keys=post_keys,
         )
+        if store is not None:
+            store.save()
         warnings = list(content.warnings) + warnings  # no posts/ folder yet
-    # After the site stage: entries it found damaged count as rendered.
+    # After the site stage: entries it found damaged count as rendered; kept bodies as cached.
     page_stats = page_bodies.stats
-    stats = RenderStats(rendered.stats.hits + page_stats.hits, rendered.stats.misses + page_stats.misses, rendered.stats.workers)
+    kept = len(sources) - len(unknown)
+    stats = RenderStats(rendered.stats.hits + page_stats.hits + kept, rendered.stats.misses + page_stats.misses, rendered.stats.workers)
     template_errors = check_page_templates(site, theme)
     if template_errors:
         raise BuildFailed(template_errors)
@@ -232,6 +259,12 @@ def plan_build(
     next_due = min(due) if due and not options.future else None
     sources = sources if keep_sources else []
     return BuildPlan(config, site, files, warnings, stats, timer.timings, next_due, theme, sources, link_index, jobs)
+
+
+def _in_source_order(known: list[BodyFacts | None], rendered: Iterator[Rendered]) -> Iterator[Rendered | BodyFacts]:
+    """Each post's kept facts, or else its next rendered body (rendered in the same order)."""
+    for facts in known:
+        yield facts if facts is not None else next(rendered)
 
 
 def _frozen_while_consumed(files: Iterator[OutputFile]) -> Iterator[OutputFile]:

@@ -174,8 +174,8 @@ class LiveSite:
         """The post's own page, and each other page that shows it and whose templates could
         read one of the fields that changed (a body edit leaves the lists of a big site alone)."""
         changed = {f.name for f in dataclasses.fields(Post) if getattr(old, f.name) != getattr(new, f.name)}
-        if "content_utf8" in changed:
-            changed.add("content")  # what templates call it
+        if "body" in changed:
+            changed |= {"content", "content_utf8"}  # what templates call it
         pages = {new.url}
         for page, template in self.pages_showing[new.url]:
             names = self.templates.names_read(template)

@@ -14,20 +14,22 @@ import hashlib
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import msgspec
 from slugify import slugify
 
 from generator.config import Config
-from generator.content import SourcePost
+from generator.content import SourcePost, read_post
 from generator.errors import BuildWarning
 from generator.images import responsive_html
 from generator.links import LinkIndex, line_in_body, resolve_links
-from generator.markdown import Heading, Rendered
+from generator.markdown import Heading, MarkdownSettings, Rendered, render_markdown
 from generator.old_comments import CommentsFile, OldComment
 from generator.pages import SourcePage, pages_dir
 from generator.urls import Urls, author_path, output_path, safe_segment, tag_path
@@ -87,6 +89,23 @@ GENERIC_PLATFORM = "the previous blog"
 
 
 @dataclass(frozen=True)
+class PostBody:
+    """A post's finished HTML (UTF-8): held here, or read when a page or feed asks for it
+    (post_cache.py keeps finished bodies on disk, so a big site never holds them all).
+    Compared and shown by its digest alone: page fingerprints hash `repr(post)`."""
+
+    digest: str  # post_cache.body_digest of the HTML
+    held: bytes | None = field(default=None, compare=False, repr=False)
+    read: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
+
+    def html_utf8(self) -> bytes:
+        if self.held is not None:
+            return self.held
+        assert self.read is not None, "a PostBody holds its HTML or knows where to read it"
+        return self.read()
+
+
+@dataclass(frozen=True)
 class Post:
     source: Path
     rel_path: PurePosixPath
@@ -100,7 +119,7 @@ class Post:
     authors: tuple[Author, ...]
     summary: str | None  # plain text from the front matter, for meta tags and social cards
     summary_html: str  # the part before <!--more-->, or the first paragraph
-    content_utf8: bytes  # the whole body as HTML, UTF-8 (a third of a str's size for most posts); see `content`
+    body: PostBody  # the whole body as HTML; see `content` and `content_utf8`
     has_more: bool
     toc: tuple[Heading, ...]
     word_count: int
@@ -115,7 +134,12 @@ class Post:
     @property
     def content(self) -> str:
         """The whole body as HTML."""
-        return self.content_utf8.decode("utf-8")
+        return self.body.html_utf8().decode("utf-8")
+
+    @property
+    def content_utf8(self) -> bytes:
+        """The whole body as HTML, UTF-8 (a third of a str's size for most posts)."""
+        return self.body.html_utf8()
 
     @property
     def output_path(self) -> PurePosixPath:
@@ -190,14 +214,74 @@ def make_page(config: Config, source: SourcePage, body: Rendered, index: LinkInd
     return page, warnings + ([] if is_imported(source) else alt_text_warnings(source, body))
 
 
+class BodyFacts(msgspec.Struct, frozen=True):
+    """What a Post takes from its finished body besides the HTML (named by `digest`); also
+    the form post_cache.py keeps between builds. Warnings are (message, line in the file)."""
+
+    digest: str  # body_digest of the finished HTML
+    summary_html: str
+    has_more: bool
+    toc: tuple[Heading, ...]
+    word_count: int
+    link_warnings: tuple[tuple[str, int | None], ...]  # links and pictures that lead nowhere
+    alt_warnings: tuple[tuple[str, int | None], ...]  # pictures without alt text
+
+
+def body_digest(html_utf8: bytes) -> str:
+    return hashlib.blake2b(html_utf8, digest_size=20).hexdigest()
+
+
+def finish_body(config: Config, source: SourcePost, body: Rendered, index: LinkIndex) -> tuple[bytes, BodyFacts]:
+    """The rendered body with its links resolved and its pictures made responsive, and its facts."""
+    content, summary_html, link_warnings = resolve_links(body, source, index)
+    content = responsive_html(content, config.posts_dir, index.assets, index.urls.base_path)
+    alt_warnings = [] if is_imported(source) else alt_text_warnings(source, body)
+    facts = BodyFacts(
+        digest=body_digest(content),
+        summary_html=summary_html,
+        has_more=body.has_more,
+        toc=body.toc,
+        word_count=body.word_count,
+        link_warnings=tuple((w.message, w.line) for w in link_warnings),
+        alt_warnings=tuple((w.message, w.line) for w in alt_warnings),
+    )
+    return content, facts
+
+
 def make_post(
     config: Config, urls: Urls, source: SourcePost, body: Rendered, url: str, authors: dict[str, Author], index: LinkIndex
 ) -> tuple[Post, list[BuildWarning]]:
     """The Post at site path `url` for `source` rendered as `body`, and what a reader would miss
     in it (broken links, pictures without alt text...: warnings, errors under --strict).
     `authors` is author_table(config); `index` knows every post's and file's URL."""
-    content, summary_html, warnings = resolve_links(body, source, index)
-    content = responsive_html(content, config.posts_dir, index.assets, index.urls.base_path)
+    content, facts = finish_body(config, source, body, index)
+    return post_with_body(config, urls, source, url, authors, index, PostBody(facts.digest, held=content), facts)
+
+
+def remake(config: Config, source: SourcePost, index: LinkIndex) -> Callable[[], bytes]:
+    """How to make a post's finished body again from its file, for a kept copy that is gone or
+    damaged when a page asks for it (post_cache.py). Holds the file's path, not its text."""
+    path, rel_path = source.source, source.rel_path
+
+    def again() -> bytes:
+        fresh = read_post(path, rel_path, config.zone)
+        content, _facts = finish_body(config, fresh, render_markdown(fresh.body, MarkdownSettings()), index)
+        return content
+
+    return again
+
+
+def post_with_body(
+    config: Config,
+    urls: Urls,
+    source: SourcePost,
+    url: str,
+    authors: dict[str, Author],
+    index: LinkIndex,
+    body: PostBody,
+    facts: BodyFacts,
+) -> tuple[Post, list[BuildWarning]]:
+    """The Post for `source` with a finished body (made now, or kept by post_cache.py), and its warnings."""
     post = Post(
         source=source.source,
         rel_path=source.rel_path,
@@ -210,12 +294,12 @@ def make_post(
         tags=tuple(Tag(name, tag_slug(name), tag_path(tag_slug(name))) for name in source.tags),
         authors=tuple(_author(name, authors) for name in source.authors),
         summary=source.summary,
-        summary_html=summary_html,
-        content_utf8=content,
-        has_more=body.has_more,
-        toc=body.toc,
-        word_count=body.word_count,
-        reading_time=max(1, math.ceil(body.word_count / config.build.words_per_minute)),
+        summary_html=facts.summary_html,
+        body=body,
+        has_more=facts.has_more,
+        toc=facts.toc,
+        word_count=facts.word_count,
+        reading_time=max(1, math.ceil(facts.word_count / config.build.words_per_minute)),
         image=index.image_url(source) if source.image else None,
         draft=source.draft,
         comments=source.comments,
@@ -223,7 +307,8 @@ def make_post(
         aliases=source.aliases,
         old_comments=kept_comments(source.old_comments, config.zone) if source.old_comments else None,
     )
-    return post, warnings + content_warnings(source, body, index) + author_warnings(source, authors)
+    link_warnings = [BuildWarning(message, source.source, line) for message, line in facts.link_warnings]
+    return post, link_warnings + content_warnings(source, facts, index) + author_warnings(source, authors)
 
 
 def kept_comments(data: CommentsFile, zone: tzinfo) -> KeptComments | None:
@@ -323,7 +408,7 @@ SOCIAL_CARD_SUMMARY = 200
 _IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt\s*=)[^>]*>", re.IGNORECASE)
 
 
-def content_warnings(source: SourcePost, body: Rendered, index: LinkIndex) -> list[BuildWarning]:
+def content_warnings(source: SourcePost, facts: BodyFacts, index: LinkIndex) -> list[BuildWarning]:
     """What a reader or a feed reader would miss, besides broken links (links.py): a
     front-matter image that is not there, images without alt text, a summary too long for
     social cards or none at all, no tags.
@@ -333,7 +418,7 @@ def content_warnings(source: SourcePost, body: Rendered, index: LinkIndex) -> li
         found.append(BuildWarning(f"image: {source.image!r} is neither a file beside the posts nor an http(s) URL", source.source))
     if is_imported(source):
         return found
-    found += alt_text_warnings(source, body)
+    found += [BuildWarning(message, source.source, line) for message, line in facts.alt_warnings]
     if source.summary and len(source.summary) > SOCIAL_CARD_SUMMARY:
         found.append(
             BuildWarning(
@@ -343,7 +428,7 @@ def content_warnings(source: SourcePost, body: Rendered, index: LinkIndex) -> li
         )
     if not source.tags:
         found.append(BuildWarning("no tags: the post is on no tag page and in no tag feed; add tags: [...]", source.source))
-    if not source.summary and not body.has_more:
+    if not source.summary and not facts.has_more:
         found.append(
             BuildWarning(
                 "no summary: lists, feeds and social cards show the first paragraph; add summary: to the front matter "

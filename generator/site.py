@@ -8,7 +8,7 @@ neighbours and related posts. Nothing is rendered or written here.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -20,7 +20,23 @@ from generator.errors import BuildFailed, BuildWarning, ContentError
 from generator.links import LinkIndex
 from generator.markdown import Rendered
 from generator.pages import SourcePage
-from generator.post import Author, MenuEntry, Page, Post, Tag, author_table, make_page, make_post, stable_id, tag_slug
+from generator.post import (
+    Author,
+    BodyFacts,
+    MenuEntry,
+    Page,
+    Post,
+    PostBody,
+    Tag,
+    author_table,
+    finish_body,
+    make_page,
+    post_with_body,
+    remake,
+    stable_id,
+    tag_slug,
+)
+from generator.post_cache import PostStore
 from generator.urls import Urls, permalink
 
 # Post and its parts are defined in post.py; the rest of the build takes them from here.
@@ -90,28 +106,50 @@ def select_posts(posts: tuple[SourcePost, ...], *, drafts: bool, future: bool, n
     return [p for p in posts if (drafts or not p.draft) and (future or p.date <= now)]
 
 
+def site_paths_of(config: Config, sources: list[SourcePost]) -> dict[int, str]:
+    """Each post's site path, by id() of its source."""
+    return {id(source): permalink(config.build.permalink, source.date, source.slug) for source in sources}
+
+
 def assemble_site(
     config: Config,
     sources: list[SourcePost],
-    rendered: Iterable[Rendered],  # in the order of `sources`; may be consumed once
+    rendered: Iterable[Rendered | BodyFacts],  # in the order of `sources`; may be consumed once
     all_sources: tuple[SourcePost, ...],
     assets: tuple[Asset, ...],
     urls: Urls,
     pages: Iterable[tuple[SourcePage, Rendered]] = (),
     all_pages: tuple[SourcePage, ...] = (),
     page_assets: tuple[Asset, ...] = (),
+    *,
+    index: LinkIndex | None = None,
+    store: PostStore | None = None,
+    post_keys: Sequence[str] = (),
 ) -> tuple[Site, list[BuildWarning], LinkIndex]:
     """Build the Site; `all_sources` (drafts too) lets links to unpublished posts be told apart.
     `pages` are the standalone pages built with their bodies, `all_pages` every page (drafts too).
-    The LinkIndex is returned too: live.py resolves an edited post's links with it."""
+    The LinkIndex is returned too: live.py resolves an edited post's links with it; `index` is
+    the same one when the caller made it already (link_index_of).
+    With a `store` (and each source's key in `post_keys`), finished bodies are kept there and
+    read back only when shown; a body given as BodyFacts is one the store had (PostStore.known)."""
     authors = author_table(config)
-    site_paths = {id(source): permalink(config.build.permalink, source.date, source.slug) for source in sources}
+    site_paths = site_paths_of(config, sources)
     pages = list(pages)
-    index = LinkIndex.build(sources, site_paths, all_sources, assets, urls, tuple(p for p, _ in pages), all_pages, page_assets)
+    if index is None:
+        index = LinkIndex.build(sources, site_paths, all_sources, assets, urls, tuple(p for p, _ in pages), all_pages, page_assets)
     warnings: list[BuildWarning] = []
     posts = []
-    for source, body in zip(sources, rendered, strict=True):
-        post, post_warnings = make_post(config, urls, source, body, site_paths[id(source)], authors, index)
+    for number, (source, body) in enumerate(zip(sources, rendered, strict=True)):
+        if isinstance(body, BodyFacts):
+            assert store is not None
+            facts, kept = body, store.body(body.digest, remake(config, source, index))
+        else:
+            content, facts = finish_body(config, source, body, index)
+            if store is not None and store.keep(post_keys[number], content, facts):
+                kept = store.body(facts.digest, remake(config, source, index))
+            else:
+                kept = PostBody(facts.digest, held=content)
+        post, post_warnings = post_with_body(config, urls, source, site_paths[id(source)], authors, index, kept, facts)
         warnings.extend(post_warnings)
         posts.append(post)
     posts.sort(key=lambda p: (p.date, p.url), reverse=True)
@@ -139,6 +177,20 @@ def assemble_site(
         warnings,
         index,
     )
+
+
+def link_index_of(
+    config: Config,
+    sources: list[SourcePost],
+    all_sources: tuple[SourcePost, ...],
+    assets: tuple[Asset, ...],
+    urls: Urls,
+    pages: tuple[SourcePage, ...],
+    all_pages: tuple[SourcePage, ...],
+    page_assets: tuple[Asset, ...],
+) -> LinkIndex:
+    """The LinkIndex assemble_site would make, before any body is rendered (post_cache.py keys on it)."""
+    return LinkIndex.build(sources, site_paths_of(config, sources), all_sources, assets, urls, pages, all_pages, page_assets)
 
 
 def replace_posts(site: Site, replacements: dict[int, Post]) -> Site:

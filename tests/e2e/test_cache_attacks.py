@@ -9,6 +9,7 @@ a code-running payload would create does not exist.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import pickle
@@ -69,6 +70,8 @@ def rebuild_after_touching_posts(site: Path) -> str:
 
 
 def markdown_entries(site: Path) -> list[Path]:
+    # Without the finished bodies post_cache.py keeps, the next build reads these entries.
+    shutil.rmtree(site / ".blog-cache" / "posts")
     entries = sorted((site / ".blog-cache" / "markdown").rglob("*.msgpack"))
     assert len(entries) == POSTS  # one for each published post and page of the sample
     return entries
@@ -200,3 +203,94 @@ def test_entries_signed_with_the_key_are_used(tmp_path, monkeypatch):
     assert f"0 rendered, {POSTS} cached" in output
     monkeypatch.setenv(KEY_VARIABLE, "k2")  # a new secret: every entry is made again
     assert ALL_RENDERED in rebuild_after_touching_posts(site)
+
+
+# --- the finished bodies (generator/post_cache.py): facts.msgpack and bodies/ab/<digest>.html ---
+
+
+def post_store(site: Path) -> tuple[Path, list[Path]]:
+    store = site / ".blog-cache" / "posts"
+    bodies = sorted((store / "bodies").rglob("*.html"))
+    assert len(bodies) == POSTS - 1  # the 11 published posts (pages are not kept there)
+    return store / "facts.msgpack", bodies
+
+
+def forged_facts(facts_file: Path, digest: str) -> bytes:
+    """The facts file as the generator writes it, every post's body named `digest` (no BLOG_CACHE_KEY)."""
+    stored = msgspec.msgpack.decode(facts_file.read_bytes()[HEADER:])
+    for facts in stored["facts"].values():
+        facts["digest"] = digest
+    return seal(facts_file.name, msgspec.msgpack.encode(stored))
+
+
+@pytest.mark.parametrize("sealed", [False, True], ids=["raw", "sealed"])
+def test_a_pickle_in_place_of_the_kept_facts_runs_nothing(built, clean_output, tmp_path, sealed):
+    canary = tmp_path / "canary"
+    facts_file, _bodies = post_store(built)
+    payload = pickle.dumps(CodeRunningPayload(canary))
+    facts_file.write_bytes(seal(facts_file.name, payload) if sealed else payload)
+    rebuild_after_touching_posts(built)
+    assert not canary.exists()
+    assert tree_bytes(built / "_site") == clean_output
+
+
+@pytest.mark.parametrize(
+    "value",
+    [42, {"context": "x", "facts": 3}, {"context": "x"}, {"context": 1, "facts": {}}, None],
+    ids=["number", "facts-not-a-map", "missing-field", "wrong-type", "nil"],
+)
+def test_kept_facts_of_the_wrong_shape_are_ignored(built, clean_output, value):
+    facts_file, _bodies = post_store(built)
+    facts_file.write_bytes(seal(facts_file.name, msgspec.msgpack.encode(value)))
+    rebuild_after_touching_posts(built)
+    assert tree_bytes(built / "_site") == clean_output
+
+
+def test_kept_bodies_swapped_for_other_html_are_made_again(built, clean_output):
+    _facts_file, bodies = post_store(built)
+    for body in bodies:
+        body.write_bytes(b"<p>FORGED by another job</p>")
+    rebuild_after_touching_posts(built)
+    out = tree_bytes(built / "_site")
+    assert out == clean_output
+    assert not any(b"FORGED" in data for data in out.values())
+    for body in bodies:  # and put right for the next build
+        assert b"FORGED" not in body.read_bytes()
+
+
+def test_kept_bodies_that_are_gone_are_made_again(built, clean_output):
+    _facts_file, bodies = post_store(built)
+    for body in bodies[::2]:
+        body.unlink()
+    rebuild_after_touching_posts(built)
+    assert tree_bytes(built / "_site") == clean_output
+
+
+@pytest.mark.parametrize("digest", ["../../../../../../etc/passwd", "/etc/passwd", "ab", "A" * 40])
+def test_a_kept_digest_that_is_not_a_digest_names_no_file(built, clean_output, digest):
+    facts_file, _bodies = post_store(built)
+    facts_file.write_bytes(forged_facts(facts_file, digest))
+    rebuild_after_touching_posts(built)
+    assert tree_bytes(built / "_site") == clean_output
+
+
+def test_with_a_cache_key_forged_facts_and_bodies_are_ignored(tmp_path, clean_output, monkeypatch):
+    monkeypatch.setenv(KEY_VARIABLE, "a secret the attacker does not know")
+    site = copy_sample_site(tmp_path / "site")
+    assert run_blog_cli("build", "--site", site, "--jobs", "1").exit_code == 0
+    facts_file, _bodies = post_store(site)
+    forged = b"<p>FORGED by another job</p>"
+    digest = hashlib.blake2b(forged, digest_size=20).hexdigest()
+    planted = facts_file.parent / "bodies" / digest[:2] / f"{digest}.html"
+    planted.parent.mkdir(parents=True, exist_ok=True)
+    planted.write_bytes(forged)  # a body that hashes to its name, as the generator writes one
+    stored = msgspec.msgpack.decode(facts_file.read_bytes()[HEADER:])
+    for facts in stored["facts"].values():
+        facts["digest"] = digest
+    monkeypatch.delenv(KEY_VARIABLE)  # the attacker seals as a cache without the key would
+    facts_file.write_bytes(seal(facts_file.name, msgspec.msgpack.encode(stored)))
+    monkeypatch.setenv(KEY_VARIABLE, "a secret the attacker does not know")
+    rebuild_after_touching_posts(site)
+    out = tree_bytes(site / "_site")
+    assert out == clean_output
+    assert not any(b"FORGED" in data for data in out.values())
