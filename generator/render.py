@@ -102,7 +102,7 @@ class _Pages:
         """The page's HTML; a template problem is a ContentError naming the template line and the page."""
         try:
             template = self.theme.env.get_template(job.template)
-            text = template.render(self.globals, **job.context)
+            text = template.render(self.globals, **_with_body(job.context))
         except jinja2.TemplateSyntaxError as exc:
             raise ContentError(f"template syntax error: {exc.message}", _template_path(exc.filename), exc.lineno) from exc
         except ContentError:
@@ -146,9 +146,9 @@ class _Pages:
 
     def post_context(self, post: Post) -> dict[str, Any]:
         older, newer = self.site.neighbours[post.url]
+        # No "content": the body is read only for a page that is rendered (see _with_body).
         return {
             "post": post,
-            "content": Markup(post.content),
             "older": older,
             "newer": newer,
             "related": self.site.related.get(post.url, ()),
@@ -261,3 +261,12 @@ def _template_frame(exc: BaseException) -> tuple[Path | None, int | None]:
         if frame.filename.endswith((".html", ".xml", ".txt", ".j2", ".jinja")):
             found = (Path(frame.filename), frame.lineno)
     return found
+
+
+def _with_body(context: dict[str, Any]) -> dict[str, Any]:
+    """A post page's context with its body as `content`. Added only when the page is rendered:
+    a page reused from the last build (fingerprint.py) never reads its body from the cache."""
+    post = context.get("post")
+    if isinstance(post, Post) and "content" not in context:
+        return {**context, "content": Markup(post.content)}
+    return context
