@@ -43,6 +43,7 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from generator.highlight import accelerate
 from generator.markdown_fast import render_tree
 from generator.text import without_unwanted_characters
 
@@ -296,8 +297,9 @@ def _highlight(code: str, lang: str) -> str:
 def _lexer(name: str) -> Lexer | None:
     # No guessing from the content: an unknown name means plain text.
     try:
-        # stripnl=False keeps leading/trailing blank lines as written.
-        return get_lexer_by_name(name, stripnl=False)
+        # stripnl=False keeps leading/trailing blank lines as written. accelerate: the same
+        # tokens from combined regexes (generator/highlight.py).
+        return accelerate(get_lexer_by_name(name, stripnl=False))
     except ClassNotFound:
         return None
     except Exception:  # a broken third-party lexer plugin: treat as unknown
