@@ -171,9 +171,16 @@ class TemplateFacts:
     #   includes or imports, transitively; None when one is named only at render time
     names: dict[str, set[str]]  # name -> attribute names and string constants it holds
     site_attributes: set[str]  # the attributes of `site` any template reads ("*": any other use)
+    _digests: dict[str, str] = field(default_factory=dict, repr=False)  # sources_digest, by template: one a page
 
     def sources_digest(self, name: str) -> str:
         """A digest of the sources a page made with template `name` depends on ("" for no template)."""
+        known = self._digests.get(name)
+        if known is None:
+            known = self._digests[name] = self._sources_digest(name)
+        return known
+
+    def _sources_digest(self, name: str) -> str:
         if name not in self.sources:
             return ""
         reached = self.reaches[name]

@@ -214,7 +214,7 @@ def make_page(config: Config, source: SourcePage, body: Rendered, index: LinkInd
     return page, warnings + ([] if is_imported(source) else alt_text_warnings(source, body))
 
 
-class BodyFacts(msgspec.Struct, frozen=True):
+class BodyFacts(msgspec.Struct, frozen=True, array_like=True):
     """What a Post takes from its finished body besides the HTML (named by `digest`); also
     the form post_cache.py keeps between builds. Warnings are (message, line in the file)."""
 

@@ -82,6 +82,7 @@ class PostStore:
 
     def __init__(self, directory: Path, context: str, *, writable: bool, fresh: bool = False):
         self.directory = directory
+        self._bodies = str(directory / BODIES_FOLDER)
         self.context = context
         self.writable = writable
         self.previous: dict[str, BodyFacts] = {} if fresh else self._read_facts()
@@ -101,7 +102,7 @@ class PostStore:
     def known(self, key: str) -> BodyFacts | None:
         """The facts of a body the last build finished under this key, if its file is still there."""
         facts = self.previous.get(key)
-        if facts is None or not _DIGEST.fullmatch(facts.digest) or not self._body_path(facts.digest).is_file():
+        if facts is None or not _DIGEST.fullmatch(facts.digest) or not os.path.isfile(self._body_file(facts.digest)):
             return None
         self.current[key] = facts
         return facts
@@ -131,7 +132,8 @@ class PostStore:
         if kept is not None:
             return kept
         try:
-            data = self._body_path(digest).read_bytes()
+            with open(self._body_file(digest), "rb") as handle:
+                data = handle.read()
         except OSError:
             data = None
         if data is None or body_digest(data) != digest:
@@ -174,4 +176,8 @@ class PostStore:
                         pass
 
     def _body_path(self, digest: str) -> Path:
-        return self.directory / BODIES_FOLDER / digest[:2] / f"{digest}.html"
+        return Path(self._body_file(digest))
+
+    def _body_file(self, digest: str) -> str:
+        # A string, not a Path: asked once a post on every build (pathlib costs 10 times as much).
+        return f"{self._bodies}/{digest[:2]}/{digest}.html"
